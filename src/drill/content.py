@@ -1,0 +1,430 @@
+"""Loading deck files: YAML in, validated notes and cards out, every problem as `path:line`.
+
+One file holds one deck:
+
+    deck: System Design::Estimation     # "::" nests, as in Anki
+    description: ...                    # optional
+    tags: [estimation]                  # optional, added to every note
+    source: ...                         # optional default `source` for every note
+    cards:
+      - id: seconds-per-day
+        kind: number
+        ...
+
+Loading never stops at the first problem: `load()` returns every problem found in every file,
+so `drill check` can report them all at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from drill import yamlnodes
+from drill.kinds import COMMON_FIELDS, DEFAULT_KIND, DEFAULT_TOLERANCE, KINDS, Field, Kind
+from drill.model import Card, Collection, Location, Note, Problem
+from drill.yamlnodes import YamlError, line_of
+
+ID_RE = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
+ID_MAX = 80
+TAG_RE = re.compile(r"^\S+$")
+
+DECK_KEYS = {
+    "deck": "the deck name; '::' nests decks, as in Anki",
+    "description": "what the deck is about",
+    "tags": "tags added to every card of the file",
+    "source": "default `source` for every card of the file",
+    "cards": "the notes of this deck",
+}
+
+DECK_SUFFIXES = (".yaml", ".yml")
+
+
+def display_path(path: Path) -> str:
+    """A path as the user would type it: relative to the working directory when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def find_deck_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """Deck files named directly, and `*.yaml`/`*.yml` found recursively in folders."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix in DECK_SUFFIXES
+                and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Problem(display_path(path), 0, "no such file or folder"))
+    # The same file named twice (a folder and a file in it) is read once.
+    unique: dict[Path, Path] = {}
+    for f in files:
+        unique.setdefault(f.resolve(), f)
+    return list(unique.values()), problems
+
+
+def load(paths: Iterable[Path]) -> Collection:
+    """Load every deck file under `paths`; problems are collected, never raised."""
+    files, problems = find_deck_files(paths)
+    collection = Collection(problems=problems)
+    first_seen: dict[str, Location] = {}
+    for path in files:
+        display = display_path(path)
+        collection.files.append(display)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except UnicodeDecodeError as err:
+            collection.problems.append(Problem(display, 1, f"not UTF-8 text ({err.reason})"))
+            continue
+        except OSError as err:
+            collection.problems.append(Problem(display, 0, f"cannot read: {err.strerror}"))
+            continue
+        deck_file = _DeckFileReader(display, order_start=len(collection.notes))
+        deck_file.read(text)
+        collection.problems.extend(deck_file.problems)
+        if deck_file.deck is not None and deck_file.deck not in collection.decks:
+            collection.decks[deck_file.deck] = Location(display, deck_file.deck_line)
+        for note in deck_file.notes:
+            if note.id in first_seen:
+                collection.problems.append(
+                    Problem(
+                        display,
+                        note.location.line,
+                        f"duplicate id '{note.id}' (also at {first_seen[note.id]})",
+                    )
+                )
+                continue
+            first_seen[note.id] = note.location
+            collection.notes.append(note)
+            collection.cards.extend(cards_of(note))
+    return collection
+
+
+def cards_of(note: Note) -> list[Card]:
+    """The cards a note yields, with ids derived from the note id."""
+    kind = KINDS[note.kind]
+    cards = []
+    for side in kind.sides(note.fields):
+        card = Card(
+            id=note.id if not side.suffix else f"{note.id}/{side.suffix}",
+            note_id=note.id,
+            kind=note.kind,
+            deck=note.deck,
+            front=side.front,
+            back=side.back,
+            tags=note.tags,
+            source=note.source,
+            suspended=note.suspended,
+            location=note.location,
+            answer=_parse_answer(note),
+            answer_text=note.fields.get("answer") if note.kind == "number" else None,
+            tolerance=note.fields.get("tolerance") if note.kind == "number" else None,
+            order=note.order,
+            extra=note.fields.get("note"),
+        )
+        cards.append(card.with_hash())
+    return cards
+
+
+def _parse_answer(note: Note) -> Any:
+    if note.kind != "number":
+        return None
+    from drill import quantity
+
+    return quantity.parse(note.fields["answer"])
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+class _DeckFileReader:
+    """Reads one deck file, collecting problems instead of raising."""
+
+    def __init__(self, display: str, order_start: int = 0):
+        self.display = display
+        self.problems: list[Problem] = []
+        self.notes: list[Note] = []
+        self.deck: str | None = None
+        self.deck_line = 1
+        self.order = order_start
+
+    def problem(self, line: int, message: str) -> None:
+        self.problems.append(Problem(self.display, line, message))
+
+    def read(self, text: str) -> None:
+        try:
+            root = yamlnodes.compose(text)
+        except YamlError as err:
+            self.problem(err.line, err.message)
+            return
+        if root is None:
+            self.problem(1, "empty file: a deck file needs `deck:` and `cards:`")
+            return
+        if not isinstance(root, yaml.MappingNode):
+            self.problem(
+                line_of(root),
+                "a deck file must be a mapping with `deck:` and `cards:`"
+                f", found {yamlnodes.describe(root)}",
+            )
+            return
+        entries = self.entries(root)
+        by_key = {e.key: e for e in entries}
+        for e in entries:
+            if e.key not in DECK_KEYS:
+                hint = did_you_mean(e.key, DECK_KEYS)
+                if not hint and (e.key in COMMON_FIELDS or _field_kinds(e.key)):
+                    hint = " (card fields go under `cards:`, one list item per card)"
+                self.problem(e.line, f"unknown key '{e.key}'{hint}")
+        deck = self.text(by_key.get("deck"), "deck")
+        if "deck" not in by_key:
+            self.problem(line_of(root), "missing `deck:` (the deck name)")
+        elif deck is not None:
+            if any(not part.strip() for part in deck.split("::")):
+                self.problem(by_key["deck"].line, f"deck name '{deck}' has an empty part")
+            else:
+                self.deck = "::".join(part.strip() for part in deck.split("::"))
+                self.deck_line = by_key["deck"].line
+        file_tags = self.tags(by_key.get("tags"))
+        file_source = self.text(by_key.get("source"), "source")
+        if "description" in by_key:
+            self.text(by_key["description"], "description")
+        cards = by_key.get("cards")
+        if cards is None:
+            self.problem(line_of(root), "missing `cards:` (the list of cards)")
+            return
+        if yamlnodes.is_null(cards.node) or (
+            isinstance(cards.node, yaml.SequenceNode) and not cards.node.value
+        ):
+            self.problem(cards.line, "empty deck: `cards:` has no cards")
+            return
+        if not isinstance(cards.node, yaml.SequenceNode):
+            self.problem(cards.line, "`cards:` must be a list (each card starts with '- ')")
+            return
+        for item in cards.node.value:
+            note = self.note(item, file_tags, file_source)
+            if note is not None and self.deck is not None:
+                self.notes.append(note)
+
+    def entries(self, node: yaml.MappingNode) -> list[yamlnodes.Entry]:
+        entries, errors = yamlnodes.mapping_entries(node)
+        for err in errors:
+            self.problem(err.line, err.message)
+        return entries
+
+    def text(self, entry: yamlnodes.Entry | None, name: str) -> str | None:
+        if entry is None:
+            return None
+        try:
+            value = yamlnodes.scalar_text(entry.node)
+        except YamlError as err:
+            self.problem(err.line, f"`{name}`: {err.message}")
+            return None
+        if value is None or not value.strip():
+            self.problem(entry.line, f"`{name}` is empty")
+            return None
+        return value.strip()
+
+    def texts(self, entry: yamlnodes.Entry, name: str) -> tuple[str, ...] | None:
+        node = entry.node
+        if isinstance(node, yaml.ScalarNode):
+            one = self.text(entry, name)
+            return (one,) if one is not None else None
+        if not isinstance(node, yaml.SequenceNode):
+            self.problem(entry.line, f"`{name}` must be a list of text")
+            return None
+        items: list[str] = []
+        for number, item in enumerate(node.value, 1):
+            try:
+                value = yamlnodes.scalar_text(item)
+            except YamlError as err:
+                self.problem(err.line, f"`{name}` item {number}: {err.message}")
+                continue
+            if value is None or not value.strip():
+                self.problem(line_of(item), f"`{name}` item {number} is empty")
+                continue
+            items.append(value.strip())
+        if not node.value:
+            self.problem(entry.line, f"`{name}` is an empty list")
+        return tuple(items) if len(items) == len(node.value) and items else None
+
+    def tags(self, entry: yamlnodes.Entry | None) -> tuple[str, ...]:
+        if entry is None:
+            return ()
+        values = self.texts(entry, "tags") or ()
+        good = []
+        for tag in values:
+            if TAG_RE.match(tag):
+                good.append(tag)
+            else:
+                self.problem(entry.line, f"tag '{tag}' contains a space (use - or _)")
+        return tuple(good)
+
+    def note(
+        self, node: yaml.Node, file_tags: tuple[str, ...], file_source: str | None
+    ) -> Note | None:
+        line = line_of(node)
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(
+                line,
+                f"a card must be a mapping with `id:` and `kind:`, found "
+                f"{yamlnodes.describe(node)}",
+            )
+            return None
+        entries = self.entries(node)
+        by_key = {e.key: e for e in entries}
+        ok = True
+
+        kind_name = DEFAULT_KIND
+        if "kind" in by_key:
+            kind_text = self.text(by_key["kind"], "kind")
+            if kind_text is None:
+                return None
+            if kind_text not in KINDS:
+                self.problem(
+                    by_key["kind"].line,
+                    f"unknown kind '{kind_text}'"
+                    f"{did_you_mean(kind_text, KINDS)}; kinds: {', '.join(KINDS)}",
+                )
+                return None
+            kind_name = kind_text
+        kind = KINDS[kind_name]
+
+        note_id = None
+        if "id" not in by_key:
+            self.problem(line, "missing `id:` (a stable, unique id such as `seconds-per-day`)")
+            ok = False
+        else:
+            note_id = self.text(by_key["id"], "id")
+            if note_id is None:
+                ok = False
+            elif not ID_RE.match(note_id) or len(note_id) > ID_MAX:
+                suggestion = _slugify(note_id)
+                hint = f" (try '{suggestion}')" if suggestion and suggestion != note_id else ""
+                self.problem(
+                    by_key["id"].line,
+                    f"id '{note_id}' is not slug-like: use lowercase letters, digits, "
+                    f"and '-', '_' or '.' between them, at most {ID_MAX} characters"
+                    f"{hint}",
+                )
+                ok = False
+
+        fields: dict[str, Any] = {}
+        for e in entries:
+            if e.key in ("id", "kind", "tags", "source", "suspended"):
+                continue
+            spec = kind.field(e.key)
+            if e.key == "note":
+                spec = Field("note", "text", False, COMMON_FIELDS["note"])
+            if spec is None:
+                self.problem(e.line, _unknown_field_message(e.key, kind))
+                ok = False
+                continue
+            value = self.field_value(e, spec, kind)
+            if value is None:
+                ok = False
+            else:
+                fields[e.key] = value
+        for spec in kind.fields:
+            if spec.required and spec.name not in by_key:
+                self.problem(
+                    line,
+                    f"{kind.name} card '{note_id or '?'}' is missing `{spec.name}:` ({spec.help})",
+                )
+                ok = False
+
+        tags = file_tags
+        if "tags" in by_key:
+            tags = tuple(dict.fromkeys(file_tags + self.tags(by_key["tags"])))
+        source = self.text(by_key.get("source"), "source") if "source" in by_key else file_source
+        suspended = False
+        if "suspended" in by_key:
+            s = by_key["suspended"]
+            if not (isinstance(s.node, yaml.ScalarNode) and s.node.tag == yamlnodes.BOOL_TAG):
+                self.problem(s.line, "`suspended` must be true or false")
+                ok = False
+            else:
+                suspended = s.node.value.lower() in ("true", "yes", "on")
+
+        if not ok:
+            return None
+        if kind_name == "number":
+            fields.setdefault("tolerance", DEFAULT_TOLERANCE)
+        for field_name, message in kind.check(fields):
+            entry = by_key.get(field_name)
+            self.problem(entry.line if entry else line, message)
+            ok = False
+        if not ok or note_id is None:
+            return None
+        self.order += 1
+        return Note(
+            id=note_id,
+            kind=kind_name,
+            deck=self.deck or "",
+            fields=fields,
+            tags=tags,
+            source=source,
+            suspended=suspended,
+            location=Location(self.display, line),
+            order=self.order,
+        )
+
+    def field_value(self, e: yamlnodes.Entry, spec: Field, kind: Kind) -> Any:
+        if spec.type == "texts":
+            return self.texts(e, spec.name)
+        text = self.text(e, spec.name)
+        if text is None:
+            return None
+        if spec.type == "quantity":
+            from drill import quantity
+
+            try:
+                quantity.parse(text)
+            except quantity.QuantityError as err:
+                self.problem(e.line, f"`{spec.name}`: {err}")
+                return None
+        elif spec.type == "tolerance":
+            from drill import quantity
+
+            try:
+                return quantity.parse_tolerance(text)
+            except quantity.QuantityError as err:
+                self.problem(e.line, f"`{spec.name}`: {err}")
+                return None
+        return text
+
+
+def _field_kinds(key: str) -> list[str]:
+    return [k.name for k in KINDS.values() if k.field(key)]
+
+
+def _unknown_field_message(key: str, kind: Kind) -> str:
+    known = list(COMMON_FIELDS) + kind.field_names
+    message = f"unknown key '{key}' for a {kind.name} card{did_you_mean(key, known)}"
+    others = _field_kinds(key)
+    if others and "did you mean" not in message:
+        message += f" ('{key}' belongs to {' and '.join(others)} cards: set `kind:`?)"
+    return message + f"; {kind.name} fields: {', '.join(kind.field_names)}"
+
+
+def _slugify(text: str) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug[:ID_MAX]

@@ -1,0 +1,118 @@
+"""The JSON Schema of deck files, generated from the kind definitions (one source of truth).
+
+The shipped copy, `drill/schema/deck.schema.json`, is regenerated with
+`python -m drill.jsonschema > src/drill/schema/deck.schema.json`; a test keeps it in sync.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from drill.content import DECK_KEYS, ID_MAX
+from drill.kinds import COMMON_FIELDS, DEFAULT_KIND, KINDS, Field
+
+SCHEMA_ID = "https://github.com/drill-cards/drill/schema/deck.schema.json"
+
+_TEXT = {"type": ["string", "number", "boolean"]}
+_TEXTS = {
+    "anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}, "minItems": 1}]
+}
+_TAGS = {
+    "anyOf": [
+        {"type": "string", "pattern": r"^\S+$"},
+        {"type": "array", "items": {"type": "string", "pattern": r"^\S+$"}},
+    ]
+}
+
+
+def _field_schema(field: Field) -> dict[str, Any]:
+    if field.type == "texts":
+        schema: dict[str, Any] = dict(_TEXTS)
+    elif field.type == "tolerance":
+        schema = {"type": ["string", "number"], "examples": ["25%", "10%"]}
+    elif field.type == "quantity":
+        schema = {"type": ["string", "number"], "examples": ["86,400 s", "3 TB", "1.2k QPS"]}
+    else:
+        schema = dict(_TEXT)
+    schema["description"] = field.help
+    return schema
+
+
+def _common_properties() -> dict[str, Any]:
+    return {
+        "id": {
+            "type": "string",
+            "pattern": r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$",
+            "maxLength": ID_MAX,
+            "description": COMMON_FIELDS["id"],
+        },
+        "kind": {
+            "enum": list(KINDS),
+            "default": DEFAULT_KIND,
+            "description": COMMON_FIELDS["kind"],
+        },
+        "tags": {**_TAGS, "description": COMMON_FIELDS["tags"]},
+        "source": {**_TEXT, "description": COMMON_FIELDS["source"]},
+        "suspended": {"type": "boolean", "description": COMMON_FIELDS["suspended"]},
+        "note": {**_TEXT, "description": COMMON_FIELDS["note"]},
+    }
+
+
+def deck_schema() -> dict[str, Any]:
+    common = _common_properties()
+    branches = []
+    for kind in KINDS.values():
+        condition: dict[str, Any] = {
+            "properties": {"kind": {"const": kind.name}},
+            "required": ["kind"],
+        }
+        if kind.name == DEFAULT_KIND:
+            condition = {"anyOf": [condition, {"not": {"required": ["kind"]}}]}
+        branches.append(
+            {
+                "if": condition,
+                "then": {
+                    "description": kind.help,
+                    "properties": {**common, **{f.name: _field_schema(f) for f in kind.fields}},
+                    "required": ["id"] + [f.name for f in kind.fields if f.required],
+                    "additionalProperties": False,
+                },
+            }
+        )
+    return {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "$id": SCHEMA_ID,
+        "title": "drill deck",
+        "description": "One deck of drill cards. See docs at the project README.",
+        "type": "object",
+        "required": ["deck", "cards"],
+        "additionalProperties": False,
+        "properties": {
+            "deck": {"type": "string", "minLength": 1, "description": DECK_KEYS["deck"]},
+            "description": {"type": "string", "description": DECK_KEYS["description"]},
+            "tags": {**_TAGS, "description": DECK_KEYS["tags"]},
+            "source": {"type": "string", "description": DECK_KEYS["source"]},
+            "cards": {
+                "type": "array",
+                "minItems": 1,
+                "description": DECK_KEYS["cards"],
+                "items": {
+                    "type": "object",
+                    "required": ["id"],
+                    "properties": common,
+                    "allOf": branches,
+                },
+            },
+        },
+    }
+
+
+def render() -> str:
+    return json.dumps(deck_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.stdout.write(render())

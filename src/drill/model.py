@@ -1,0 +1,108 @@
+"""The content model: notes as authored in YAML, and the cards they yield.
+
+Pure data. A *note* is one entry of a deck file (one `id`); a *card* is one question/answer
+pair shown to the user. A note yields one or more cards, each with an id derived from the
+note id (`prompt-x/challenges`) so review history follows the card across edits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """Something wrong in a deck file, reported as `path:line: message`."""
+
+    path: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+class ContentError(Exception):
+    """Raised when decks cannot be used; carries every problem found, not just the first."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+@dataclass(frozen=True)
+class Location:
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Note:
+    """One authored entry. `fields` holds the kind's own fields, already validated."""
+
+    id: str
+    kind: str
+    deck: str
+    fields: dict[str, Any]
+    tags: tuple[str, ...] = ()
+    source: str | None = None
+    suspended: bool = False
+    location: Location = Location("<memory>", 0)
+    order: int = 0  # position across all loaded files, for "new cards in deck order"
+
+
+@dataclass(frozen=True)
+class Card:
+    """One question/answer pair. `answer` is set for cards graded on a typed answer."""
+
+    id: str
+    note_id: str
+    kind: str
+    deck: str
+    front: str
+    back: str
+    tags: tuple[str, ...] = ()
+    source: str | None = None
+    suspended: bool = False
+    location: Location = Location("<memory>", 0)
+    answer: Any = None  # drill.quantity.Quantity for number cards
+    answer_text: str | None = None
+    tolerance: float | None = None
+    order: int = 0
+    extra: str | None = None  # shown under the answer (the note's `note`)
+    content_hash: str = field(default="", compare=False)
+
+    def with_hash(self) -> Card:
+        """Fill `content_hash`: what the card shows, so the store can tell text edits."""
+        payload = json.dumps(
+            [self.kind, self.front, self.back, self.answer_text, self.tolerance, self.extra],
+            ensure_ascii=False,
+        )
+        digest = hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]
+        return replace(self, content_hash=digest)
+
+
+@dataclass
+class Collection:
+    """Everything loaded from a set of deck files."""
+
+    notes: list[Note] = field(default_factory=list)
+    cards: list[Card] = field(default_factory=list)
+    decks: dict[str, Location] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def note(self, note_id: str) -> Note | None:
+        return next((n for n in self.notes if n.id == note_id), None)
+
+
+def deck_matches(deck: str, wanted: str) -> bool:
+    """A deck name matches itself and its children, case-insensitively, as in Anki."""
+    deck, wanted = deck.casefold(), wanted.casefold().strip()
+    return deck == wanted or deck.startswith(wanted + "::")

@@ -1,0 +1,111 @@
+"""Reading YAML as nodes, so every value keeps the line it came from.
+
+We compose (not load) documents with the safe C loader and read scalars as their source text:
+`front: yes` stays the text "yes" instead of becoming True, and `answer: 86,400` stays a string
+for the quantity parser. Only the safe loaders are ever used; no YAML tag can build objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import yaml
+
+try:  # libyaml is much faster; fall back to the pure-Python loader where it is missing
+    _Loader = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+NULL_TAG = "tag:yaml.org,2002:null"
+BOOL_TAG = "tag:yaml.org,2002:bool"
+INT_TAG = "tag:yaml.org,2002:int"
+FLOAT_TAG = "tag:yaml.org,2002:float"
+
+
+class YamlError(Exception):
+    def __init__(self, line: int, message: str):
+        self.line = line
+        self.message = message
+        super().__init__(f"{line}: {message}")
+
+
+def compose(text: str) -> yaml.Node | None:
+    """Parse one YAML document into nodes; YamlError (with a 1-based line) when it is invalid."""
+    try:
+        return yaml.compose(text, Loader=_Loader)
+    except yaml.composer.ComposerError as err:
+        if "expected a single document" in str(err):
+            line = err.problem_mark.line + 1 if err.problem_mark else 1
+            raise YamlError(line, "one deck per file: found a second YAML document") from None
+        raise _yaml_error(err) from None
+    except yaml.YAMLError as err:
+        raise _yaml_error(err) from None
+
+
+def _yaml_error(err: yaml.YAMLError) -> YamlError:
+    mark = getattr(err, "problem_mark", None) or getattr(err, "context_mark", None)
+    line = mark.line + 1 if mark is not None else 1
+    problem = getattr(err, "problem", None) or str(err)
+    context = getattr(err, "context", None)
+    message = f"YAML syntax error: {problem}" + (f" ({context})" if context else "")
+    return YamlError(line, message)
+
+
+def line_of(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+def is_null(node: yaml.Node) -> bool:
+    return isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG
+
+
+@dataclass(frozen=True)
+class Entry:
+    key: str
+    key_node: yaml.Node
+    node: yaml.Node
+
+    @property
+    def line(self) -> int:
+        return line_of(self.key_node)
+
+
+def mapping_entries(node: yaml.MappingNode) -> tuple[list[Entry], list[YamlError]]:
+    """The key/value pairs of a mapping, in order; duplicate or non-text keys are errors
+    (PyYAML would silently keep the last duplicate, losing the author's first value)."""
+    entries: list[Entry] = []
+    errors: list[YamlError] = []
+    seen: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            errors.append(YamlError(line_of(key_node), "a key must be plain text"))
+            continue
+        key = key_node.value
+        if key in seen:
+            errors.append(
+                YamlError(line_of(key_node), f"duplicate key '{key}' (first at line {seen[key]})")
+            )
+            continue
+        seen[key] = line_of(key_node)
+        entries.append(Entry(key, key_node, value_node))
+    return entries, errors
+
+
+def scalar_text(node: yaml.Node) -> str | None:
+    """The source text of a scalar (None for an empty value); raises for lists/mappings."""
+    if not isinstance(node, yaml.ScalarNode):
+        shape = "a list" if isinstance(node, yaml.SequenceNode) else "a mapping"
+        raise YamlError(line_of(node), f"expected text, found {shape}")
+    if node.tag == NULL_TAG and node.style is None:
+        return None
+    return node.value
+
+
+def describe(node: yaml.Node) -> str:
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if is_null(node):
+        return "nothing"
+    return f"'{node.value}'"

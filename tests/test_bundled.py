@@ -1,0 +1,120 @@
+"""The bundled decks: valid, every kind represented, shipped inside the installed package,
+and described by the JSON Schema that ships with them."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from drill.content import load
+from drill.kinds import KINDS
+from drill.paths import bundled_decks_dir, schema_path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_bundled_decks_pass_check(cli):
+    result = cli("check")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.rstrip().endswith(": ok")
+
+
+def test_every_kind_is_represented():
+    collection = load([bundled_decks_dir()])
+    assert {n.kind for n in collection.notes} == set(KINDS)
+
+
+def test_shipped_schema_matches_the_kind_definitions():
+    from drill.jsonschema import render
+
+    assert schema_path().read_text(encoding="utf-8") == render(), (
+        "regenerate: python -m drill.jsonschema > src/drill/schema/deck.schema.json"
+    )
+
+
+def test_bundled_decks_validate_against_the_schema():
+    jsonschema = pytest.importorskip("jsonschema")
+    import yaml
+
+    schema = json.loads(schema_path().read_text(encoding="utf-8"))
+    files = sorted(bundled_decks_dir().rglob("*.yaml"))
+    assert files
+    for path in files:
+        jsonschema.validate(yaml.safe_load(path.read_text(encoding="utf-8")), schema)
+
+
+def test_schema_rejects_what_check_rejects():
+    jsonschema = pytest.importorskip("jsonschema")
+    schema = json.loads(schema_path().read_text(encoding="utf-8"))
+    bad = {"deck": "T", "cards": [{"id": "a", "kind": "number", "front": "Q"}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bad, schema)
+    typo = {"deck": "T", "cards": [{"id": "a", "front": "Q", "bakc": "A"}]}
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(typo, schema)
+
+
+def test_schema_command_prints_the_schema(cli):
+    result = cli("schema")
+    assert json.loads(result.stdout)["title"] == "drill deck"
+
+
+def test_installed_wheel_finds_its_decks_outside_the_repo(tmp_path):
+    """A wheel (not an editable install) carries the decks and the schema."""
+    wheel_dir, target = tmp_path / "wheel", tmp_path / "site"
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--quiet",
+            "--no-deps",
+            "-w",
+            str(wheel_dir),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    wheel = next(wheel_dir.glob("drill_cards-*.whl"))
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--quiet",
+            "--no-deps",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+    )
+    assert (target / "drill" / "schema" / "deck.schema.json").is_file()
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    run = subprocess.run(
+        [sys.executable, "-m", "drill", "check"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.rstrip().endswith(": ok")
+    where = subprocess.run(
+        [sys.executable, "-c", "from drill.paths import bundled_decks_dir as b; print(b())"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert Path(where.stdout.strip()).is_relative_to(target)
