@@ -14,7 +14,7 @@ from typing import Any
 
 # Fields every kind accepts, beside its own.
 COMMON_FIELDS = {
-    "id": "stable, unique id (lowercase letters, digits, '-', '_' or '.'); never reuse or change it",
+    "id": "stable, unique id (lowercase letters, digits, '-', '_', '.'); never reuse or change it",
     "kind": "the card kind (default: basic)",
     "tags": "tags for this note, added to the file's tags",
     "source": "where the fact comes from (a section, a URL)",
