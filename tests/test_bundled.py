@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -66,7 +67,15 @@ def test_schema_command_prints_the_schema(cli):
 
 def test_installed_wheel_finds_its_decks_outside_the_repo(tmp_path):
     """A wheel (not an editable install) carries the decks and the schema."""
-    wheel_dir, target = tmp_path / "wheel", tmp_path / "site"
+    wheel_dir, target, source = tmp_path / "wheel", tmp_path / "site", tmp_path / "source"
+    # Build from a copy: setuptools leaves build/lib behind, and stale files there would
+    # end up in the wheel.
+    for name in ("src", "decks"):
+        shutil.copytree(
+            REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+        )
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(REPO / name, source / name)
     subprocess.run(
         [
             sys.executable,
@@ -77,7 +86,7 @@ def test_installed_wheel_finds_its_decks_outside_the_repo(tmp_path):
             "--no-deps",
             "-w",
             str(wheel_dir),
-            str(REPO),
+            str(source),
         ],
         check=True,
         capture_output=True,

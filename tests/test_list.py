@@ -97,7 +97,7 @@ def test_json_has_every_card_with_its_fields(cli, deck):
     assert by_id["t1/cons"]["fields"]["cons"] == ["Harder to shard"]
     assert "(2 items)" in by_id["x1/challenges"]["front"]
     assert by_id["p1"]["suspended"] is True and by_id["b1"]["suspended"] is False
-    assert by_id["q1"]["path"].endswith("deck.yaml") and by_id["q1"]["line"] == 29
+    assert by_id["q1"]["path"].endswith("deck.yaml") and by_id["q1"]["line"] == 22
     assert by_id["q1"]["deck"] == "Parent::Child" and by_id["q1"]["note_id"] == "q1"
 
 

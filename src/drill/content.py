@@ -80,32 +80,39 @@ def find_deck_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     return list(unique.values()), problems
 
 
+def read_deck_file(path: Path, data: bytes | None = None) -> DeckFile:
+    """Read and validate one deck file (from `data` when the caller already has its bytes)."""
+    display = display_path(path)
+    reader = DeckFile(display)
+    try:
+        raw = path.read_bytes() if data is None else data
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        reader.problem(1, f"not UTF-8 text ({err.reason})")
+        return reader
+    except OSError as err:
+        reader.problem(0, f"cannot read: {err.strerror}")
+        return reader
+    reader.read(text)
+    return reader
+
+
 def load(paths: Iterable[Path]) -> Collection:
     """Load every deck file under `paths`; problems are collected, never raised."""
     files, problems = find_deck_files(paths)
     collection = Collection(problems=problems)
     first_seen: dict[str, Location] = {}
     for path in files:
-        display = display_path(path)
-        collection.files.append(display)
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as err:
-            collection.problems.append(Problem(display, 1, f"not UTF-8 text ({err.reason})"))
-            continue
-        except OSError as err:
-            collection.problems.append(Problem(display, 0, f"cannot read: {err.strerror}"))
-            continue
-        deck_file = _DeckFileReader(display, order_start=len(collection.notes))
-        deck_file.read(text)
+        deck_file = read_deck_file(path)
+        collection.files.append(deck_file.display)
         collection.problems.extend(deck_file.problems)
         if deck_file.deck is not None and deck_file.deck not in collection.decks:
-            collection.decks[deck_file.deck] = Location(display, deck_file.deck_line)
+            collection.decks[deck_file.deck] = Location(deck_file.display, deck_file.deck_line)
         for note in deck_file.notes:
             if note.id in first_seen:
                 collection.problems.append(
                     Problem(
-                        display,
+                        deck_file.display,
                         note.location.line,
                         f"duplicate id '{note.id}' (also at {first_seen[note.id]})",
                     )
@@ -156,16 +163,16 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-class _DeckFileReader:
+class DeckFile:
     """Reads one deck file, collecting problems instead of raising."""
 
-    def __init__(self, display: str, order_start: int = 0):
+    def __init__(self, display: str):
         self.display = display
         self.problems: list[Problem] = []
         self.notes: list[Note] = []
         self.deck: str | None = None
         self.deck_line = 1
-        self.order = order_start
+        self.order = 0  # position of each note in its file
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.display, line, message))

@@ -54,7 +54,7 @@ class Note:
     source: str | None = None
     suspended: bool = False
     location: Location = Location("<memory>", 0)
-    order: int = 0  # position across all loaded files, for "new cards in deck order"
+    order: int = 0  # position in its file; (path, order) gives "new cards in deck order"
 
 
 @dataclass(frozen=True)
