@@ -1,0 +1,654 @@
+"""The store: one SQLite file holding every card's scheduling state and every review.
+
+The only module that speaks SQL. The YAML decks say what the cards are; the store says where
+each card is in its schedule and keeps the review log, which nothing ever deletes (except
+`undo` of the answer just given). Tables are documented in the README, for people who open
+the file in Datasette or sqlite3.
+
+Durability: WAL mode, `synchronous=FULL`, and one `BEGIN IMMEDIATE` transaction per answer,
+committed before the next card is shown. Writers wait (busy timeout) instead of failing
+with "database is locked"; taking the write lock up front avoids the deadlock where two
+readers both try to upgrade.
+
+Start-up cost matters (`drill due` runs in shell prompts): the common paths use the standard
+library's sqlite3; sqlite-utils is imported only to create, migrate and bulk-sync.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from drill.model import Card, ContentError, Problem
+
+ENV_DB = "DRILL_DB"
+
+# Columns of `cards` that hold the scheduler's CardState (see drill.scheduler).
+STATE_COLUMNS = (
+    "phase",
+    "step",
+    "interval_days",
+    "ease",
+    "reps",
+    "lapses",
+    "due",
+    "last_review",
+    "scheduled_secs",
+    "interday",
+)
+
+
+class StoreError(Exception):
+    """A problem with the database file itself (too new, unreadable, locked for too long)."""
+
+
+class StaleStateError(StoreError):
+    """The card was answered elsewhere (another drill process) since it was shown."""
+
+
+def default_db_path() -> Path:
+    """`DRILL_DB`, else the per-user data folder (e.g. ~/.local/share/drill/drill.db)."""
+    env = os.environ.get(ENV_DB)
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("drill", appauthor=False) / "drill.db"
+
+
+# --------------------------------------------------------------------------- migrations
+# Forward-only and numbered: MIGRATIONS[n] takes a database from user_version n to n + 1.
+# Never edit a released migration; add a new one (and a test that upgrades the old schema).
+
+
+def _v1_initial(db: Any) -> None:
+    db["cards"].create(
+        {
+            "id": str,
+            "note_id": str,
+            "deck": str,
+            "kind": str,
+            "front": str,
+            "back": str,
+            "answer": str,
+            "tolerance": float,
+            "extra": str,
+            "tags": str,
+            "source": str,
+            "path": str,
+            "line": int,
+            "position": int,
+            "ordinal": int,
+            "content_hash": str,
+            "yaml_suspended": int,
+            "phase": str,
+            "step": int,
+            "interval_days": int,
+            "ease": float,
+            "reps": int,
+            "lapses": int,
+            "due": str,
+            "last_review": str,
+            "scheduled_secs": int,
+            "interday": int,
+            "suspended": int,
+            "buried_until": str,
+            "leech": int,
+            "first_seen": str,
+            "content_changed": str,
+            "orphaned": int,
+        },
+        pk="id",
+        not_null={"note_id", "deck", "kind", "phase"},
+        defaults={
+            "phase": "new",
+            "step": 0,
+            "interval_days": 0,
+            "ease": 2.5,
+            "reps": 0,
+            "lapses": 0,
+            "scheduled_secs": 0,
+            "interday": 0,
+            "suspended": 0,
+            "leech": 0,
+            "orphaned": 0,
+            "yaml_suspended": 0,
+        },
+    )
+    db["cards"].create_index(["orphaned", "phase", "due"])
+    db["cards"].create_index(["note_id"])
+    db["review_log"].create(
+        {
+            "id": int,
+            "card_id": str,
+            "reviewed_at": str,
+            "rating": int,
+            "review_kind": str,
+            "phase_before": str,
+            "phase_after": str,
+            "interval_before": int,
+            "interval_after": int,
+            "ease_before": float,
+            "ease_after": float,
+            "due_after": str,
+            "answer_ms": int,
+            "typed_answer": str,
+            "grade": str,
+            "state_before": str,
+        },
+        pk="id",
+        not_null={"card_id", "reviewed_at", "rating", "review_kind"},
+    )
+    db["review_log"].create_index(["card_id"])
+    db["review_log"].create_index(["reviewed_at"])
+    db["files"].create(
+        {"path": str, "size": int, "mtime_ns": int, "sha1": str, "deck": str}, pk="path"
+    )
+
+
+MIGRATIONS = [_v1_initial]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+# --------------------------------------------------------------------------- the store
+
+
+@dataclass
+class SyncReport:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    orphaned: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    files_read: int = 0
+    files_skipped: int = 0
+
+
+def iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def from_iso(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True)
+class Review:
+    """One row of the review log, as recorded."""
+
+    id: int
+    card_id: str
+    reviewed_at: datetime
+    rating: int
+    review_kind: str
+
+
+def review_kind(before: Any, cram: bool = False) -> str:
+    """Anki's revlog types: learn (new or learning), review, relearn; cram for filtered study."""
+    if cram:
+        return "cram"
+    return {"new": "learn", "learning": "learn", "review": "review", "relearning": "relearn"}[
+        before.phase
+    ]
+
+
+class _Answering:
+    """Mixin: reading card state and recording answers (one transaction each)."""
+
+    conn: sqlite3.Connection
+
+    def state(self, card_id: str) -> Any:
+        """The scheduler state of a card (drill.scheduler.CardState)."""
+        row = self.conn.execute("SELECT * FROM cards WHERE id = ?", (card_id,)).fetchone()
+        if row is None:
+            raise KeyError(card_id)
+        return state_from_row(row)
+
+    def record_answer(
+        self,
+        card_id: str,
+        before: Any,
+        after: Any,
+        rating: int,
+        now: datetime,
+        *,
+        answer_ms: int = 0,
+        typed_answer: str | None = None,
+        grade: str | None = None,
+        cram: bool = False,
+    ) -> int:
+        """Write the new state and its review-log row in one committed transaction.
+
+        `before` is the state the answer was computed from; if the card changed since (another
+        drill process answered it), StaleStateError is raised and nothing is written. A cram
+        answer is logged but leaves the schedule alone. Returns the review-log id (for undo).
+        """
+        with self.transaction():
+            row = self.conn.execute("SELECT * FROM cards WHERE id = ?", (card_id,)).fetchone()
+            if row is None:
+                raise KeyError(card_id)
+            if state_from_row(row) != _comparable(before):
+                raise StaleStateError(f"card {card_id} was answered elsewhere meanwhile")
+            snapshot = {
+                **_state_dict(before),
+                "suspended_flag": row["suspended"],
+                "leech_flag": row["leech"],
+            }
+            if not cram:
+                values = _state_columns(after)
+                if after.leech:
+                    values["leech"] = 1
+                if after.suspended:
+                    values["suspended"] = 1
+                assignments = ", ".join(f"{name} = ?" for name in values)
+                self.conn.execute(
+                    f"UPDATE cards SET {assignments} WHERE id = ?", [*values.values(), card_id]
+                )
+            cursor = self.conn.execute(
+                "INSERT INTO review_log (card_id, reviewed_at, rating, review_kind, "
+                "phase_before, phase_after, interval_before, interval_after, ease_before, "
+                "ease_after, due_after, answer_ms, typed_answer, grade, state_before) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    card_id,
+                    iso(now),
+                    int(rating),
+                    review_kind(before, cram),
+                    before.phase,
+                    after.phase,
+                    before.interval_days,
+                    after.interval_days,
+                    before.ease,
+                    after.ease,
+                    iso(after.due),
+                    int(answer_ms),
+                    typed_answer,
+                    grade,
+                    json.dumps(snapshot),
+                ),
+            )
+            return int(cursor.lastrowid)
+
+    def undo(self, review_id: int) -> str:
+        """Take back one answer: the card's state and flags are restored exactly and the
+        review-log row is deleted. Returns the card id."""
+        with self.transaction():
+            row = self.conn.execute(
+                "SELECT card_id, state_before FROM review_log WHERE id = ?", (review_id,)
+            ).fetchone()
+            if row is None:
+                raise KeyError(review_id)
+            snapshot = json.loads(row["state_before"])
+            flags = {
+                "suspended": snapshot.pop("suspended_flag"),
+                "leech": snapshot.pop("leech_flag"),
+            }
+            from drill.scheduler import from_dict
+
+            values = {**_state_columns(from_dict(snapshot)), **flags}
+            assignments = ", ".join(f"{name} = ?" for name in values)
+            self.conn.execute(
+                f"UPDATE cards SET {assignments} WHERE id = ?", [*values.values(), row["card_id"]]
+            )
+            self.conn.execute("DELETE FROM review_log WHERE id = ?", (review_id,))
+            return str(row["card_id"])
+
+    def rename(self, old: str, new: str) -> list[tuple[str, str]]:
+        """Move a note's (or a card's) history to a new id, after its id changed in YAML.
+
+        Every card `old` or `old/...` takes the place of `new` or `new/...`; the new id's
+        cards must not have been reviewed yet (they are replaced). Returns (old, new) pairs.
+        """
+        with self.transaction():
+            rows = self.conn.execute(
+                "SELECT id FROM cards WHERE id = ? OR note_id = ?", (old, old)
+            ).fetchall()
+            if not rows:
+                raise KeyError(old)
+            pairs = [(r["id"], new + r["id"][len(old) :]) for r in rows]
+            for _old_id, new_id in pairs:
+                reviewed = self.conn.execute(
+                    "SELECT count(*) FROM review_log WHERE card_id = ?", (new_id,)
+                ).fetchone()[0]
+                if reviewed:
+                    raise StoreError(
+                        f"'{new_id}' already has {reviewed} reviews; "
+                        "renaming onto it would mix two histories"
+                    )
+            for old_id, new_id in pairs:
+                target = self.conn.execute("SELECT * FROM cards WHERE id = ?", (new_id,)).fetchone()
+                self.conn.execute("DELETE FROM cards WHERE id = ?", (new_id,))
+                self.conn.execute(
+                    "UPDATE cards SET id = ?, note_id = ? WHERE id = ?",
+                    (new_id, new_id.split("/")[0], old_id),
+                )
+                if target is not None:  # keep the YAML's current text and place
+                    content = {k: target[k] for k in _CONTENT_KEYS}
+                    assignments = ", ".join(f"{k} = ?" for k in content)
+                    self.conn.execute(
+                        f"UPDATE cards SET {assignments} WHERE id = ?", [*content.values(), new_id]
+                    )
+                self.conn.execute(
+                    "UPDATE review_log SET card_id = ? WHERE card_id = ?", (new_id, old_id)
+                )
+            return pairs
+
+
+_CONTENT_KEYS = (
+    "deck",
+    "kind",
+    "front",
+    "back",
+    "answer",
+    "tolerance",
+    "extra",
+    "tags",
+    "source",
+    "path",
+    "line",
+    "position",
+    "ordinal",
+    "content_hash",
+    "yaml_suspended",
+    "orphaned",
+    "content_changed",
+)
+
+
+def _state_dict(state: Any) -> dict[str, Any]:
+    from drill.scheduler import to_dict
+
+    return to_dict(state)
+
+
+def _comparable(state: Any) -> Any:
+    """The stored part of a state (leech/suspended live in their own flags)."""
+    from dataclasses import replace
+
+    return replace(state, leech=False, suspended=False)
+
+
+def _state_columns(state: Any) -> dict[str, Any]:
+    return {
+        "phase": state.phase,
+        "step": state.step,
+        "interval_days": state.interval_days,
+        "ease": state.ease,
+        "reps": state.reps,
+        "lapses": state.lapses,
+        "due": iso(state.due),
+        "last_review": iso(state.last_review),
+        "scheduled_secs": state.scheduled_secs,
+        "interday": int(state.interday),
+    }
+
+
+def state_from_row(row: sqlite3.Row) -> Any:
+    from drill.scheduler import CardState
+
+    return CardState(
+        phase=row["phase"],
+        step=row["step"],
+        interval_days=row["interval_days"],
+        ease=row["ease"],
+        reps=row["reps"],
+        lapses=row["lapses"],
+        due=from_iso(row["due"]),
+        last_review=from_iso(row["last_review"]),
+        scheduled_secs=row["scheduled_secs"],
+        interday=bool(row["interday"]),
+    )
+
+
+class Store(_Answering):
+    """An open drill database. Use as a context manager, or call close()."""
+
+    def __init__(self, path: Path | str):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=FULL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as err:
+            raise StoreError(f"{self.path}: not a usable drill database ({err})") from None
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction; the write lock is taken at once (BEGIN IMMEDIATE)."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def _sqlite_utils(self) -> Any:
+        import sqlite_utils
+
+        return sqlite_utils.Database(self.conn, execute_plugins=False)
+
+    @property
+    def version(self) -> int:
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        version = self.version
+        if version == SCHEMA_VERSION:
+            return
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} was written by a newer drill (schema {version}, this drill knows "
+                f"up to {SCHEMA_VERSION}); upgrade drill"
+            )
+        if version > 0:
+            self.backup(self.path.with_name(f"{self.path.name}.backup-v{version}"))
+        db = self._sqlite_utils()
+        with self.transaction():
+            # Re-read inside the lock: another process may have migrated meanwhile.
+            version = self.version
+            for number in range(version, SCHEMA_VERSION):
+                MIGRATIONS[number](db)
+                self.conn.execute(f"PRAGMA user_version = {number + 1}")
+
+    def backup(self, target: Path) -> Path:
+        """A consistent copy of the database (SQLite's online backup), e.g. before a migration."""
+        if target.exists():
+            shutil.copy2(target, target.with_name(target.name + ".old"))
+        dest = sqlite3.connect(target)
+        try:
+            self.conn.backup(dest)
+        finally:
+            dest.close()
+        return target
+
+    # ----------------------------------------------------------------------- sync
+
+    def sync(self, files: Iterable[Path], now: datetime) -> SyncReport:
+        """Bring the cards table in line with the deck files.
+
+        Unchanged files (same size and mtime, or same content hash) are not parsed. New ids
+        become new cards; edited text keeps the card's history (only `content_hash` and
+        `content_changed` change); cards whose id left the YAML are marked orphaned, hidden,
+        and come back with their history when the id returns. If any changed file has a
+        problem, ContentError is raised and nothing is written.
+        """
+        from drill.content import cards_of, read_deck_file
+
+        report = SyncReport()
+        known = {row["path"]: row for row in self.conn.execute("SELECT * FROM files")}
+        current: dict[str, Path] = {}
+        changed: list[tuple[str, Path, bytes, str, os.stat_result]] = []
+        touched: list[tuple[str, os.stat_result]] = []
+        for path in files:
+            key = str(path.resolve())
+            current[key] = path
+            stat = path.stat()
+            row = known.get(key)
+            if row and row["size"] == stat.st_size and row["mtime_ns"] == stat.st_mtime_ns:
+                report.files_skipped += 1
+                continue
+            data = path.read_bytes()
+            digest = hashlib.sha1(data).hexdigest()
+            if row and row["sha1"] == digest:
+                touched.append((key, stat))
+                report.files_skipped += 1
+                continue
+            changed.append((key, path, data, digest, stat))
+        removed = [key for key in known if key not in current]
+        if not changed and not removed:
+            if touched:
+                with self.transaction():
+                    self._touch_files(touched)
+            return report
+
+        problems: list[Problem] = []
+        incoming: dict[str, list[Card]] = {}
+        decks: dict[str, str | None] = {}
+        seen: dict[str, str] = {}
+        for key, path, data, _digest, _stat in changed:
+            deck_file = read_deck_file(path, data)
+            report.files_read += 1
+            problems.extend(deck_file.problems)
+            decks[key] = deck_file.deck
+            cards: list[Card] = []
+            for note in deck_file.notes:
+                if note.id in seen:
+                    problems.append(
+                        Problem(
+                            deck_file.display,
+                            note.location.line,
+                            f"duplicate id '{note.id}' (also at {seen[note.id]})",
+                        )
+                    )
+                    continue
+                seen[note.id] = str(note.location)
+                cards.extend(cards_of(note))
+            incoming[key] = cards
+        rescanned = set(incoming) | set(removed)
+        elsewhere = self._live_notes_outside(rescanned)
+        from drill.content import display_path
+
+        for cards in incoming.values():
+            for card in cards:
+                other = elsewhere.get(card.note_id)
+                if other and card.id == _first_card_id(cards, card.note_id):
+                    where = f"{display_path(Path(other[0]))}:{other[1]}"
+                    problems.append(
+                        Problem(
+                            card.location.path,
+                            card.location.line,
+                            f"duplicate id '{card.note_id}' (also at {where})",
+                        )
+                    )
+        if problems:
+            raise ContentError(problems)
+
+        stamp = iso(now)
+        existing = {
+            row["id"]: row
+            for row in self.conn.execute("SELECT id, content_hash, orphaned, path FROM cards")
+        }
+        rows = []
+        arriving: set[str] = set()
+        for key, cards in incoming.items():
+            for ordinal, card in enumerate(cards):
+                arriving.add(card.id)
+                old = existing.get(card.id)
+                row = _content_row(card, key, ordinal)
+                if old is None:
+                    row.update(first_seen=stamp, content_changed=stamp)
+                    report.added.append(card.id)
+                else:
+                    if old["content_hash"] != card.content_hash:
+                        row["content_changed"] = stamp
+                        report.changed.append(card.id)
+                    if old["orphaned"]:
+                        report.restored.append(card.id)
+                rows.append(row)
+        leaving = [
+            card_id
+            for card_id, row in existing.items()
+            if row["path"] in rescanned and card_id not in arriving and not row["orphaned"]
+        ]
+        report.orphaned.extend(leaving)
+        with self.transaction():
+            db = self._sqlite_utils()
+            if rows:
+                db["cards"].upsert_all(rows, pk="id")
+            self.conn.executemany(
+                "UPDATE cards SET orphaned = 1 WHERE id = ?", [(i,) for i in leaving]
+            )
+            self.conn.executemany("DELETE FROM files WHERE path = ?", [(k,) for k in removed])
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO files (path, size, mtime_ns, sha1, deck) "
+                "VALUES (?, ?, ?, ?, ?)",
+                [
+                    (key, st.st_size, st.st_mtime_ns, digest, decks.get(key))
+                    for key, _p, _d, digest, st in changed
+                ],
+            )
+            self._touch_files(touched)
+        return report
+
+    def _touch_files(self, touched: list[tuple[str, os.stat_result]]) -> None:
+        self.conn.executemany(
+            "UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?",
+            [(st.st_size, st.st_mtime_ns, key) for key, st in touched],
+        )
+
+    def _live_notes_outside(self, paths: set[str]) -> dict[str, tuple[str, int]]:
+        """Note ids of live cards in files that are not being re-read: (path, line) each."""
+        found: dict[str, tuple[str, int]] = {}
+        for row in self.conn.execute("SELECT note_id, path, line FROM cards WHERE orphaned = 0"):
+            if row["path"] not in paths:
+                found.setdefault(row["note_id"], (row["path"], row["line"]))
+        return found
+
+
+def _first_card_id(cards: list[Card], note_id: str) -> str:
+    return next(c.id for c in cards if c.note_id == note_id)
+
+
+def _content_row(card: Card, path_key: str, ordinal: int) -> dict[str, Any]:
+    return {
+        "id": card.id,
+        "note_id": card.note_id,
+        "deck": card.deck,
+        "kind": card.kind,
+        "front": card.front,
+        "back": card.back,
+        "answer": card.answer_text,
+        "tolerance": card.tolerance,
+        "extra": card.extra,
+        "tags": json.dumps(list(card.tags), ensure_ascii=False),
+        "source": card.source,
+        "path": path_key,
+        "line": card.location.line,
+        "position": card.order,
+        "ordinal": ordinal,
+        "content_hash": card.content_hash,
+        "yaml_suspended": int(card.suspended),
+        "orphaned": 0,
+    }

@@ -1,0 +1,352 @@
+"""The store: sync from YAML keeps history across edits, removals, returns and renames;
+answers are durable and undoable; migrations upgrade old files after a backup."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from drill.model import ContentError
+from drill.scheduler import CardState, Rating, SchedulerConfig, answer
+from drill.store import SCHEMA_VERSION, StaleStateError, Store, StoreError
+
+NOW = datetime(2026, 11, 29, 9, 0, tzinfo=timezone.utc)
+CONFIG = SchedulerConfig(fuzz=False, tz=timezone.utc)
+
+
+@pytest.fixture
+def store(tmp_path):
+    with Store(tmp_path / "drill.db") as s:
+        yield s
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    # Make sure a rewrite within the same clock tick is still seen as a change.
+    stat = path.stat()
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    return path
+
+
+def rows(store, sql, *args):
+    return [dict(r) for r in store.conn.execute(sql, args)]
+
+
+def card(store, card_id):
+    return dict(store.conn.execute("SELECT * FROM cards WHERE id = ?", (card_id,)).fetchone())
+
+
+def answer_card(store, card_id, rating=Rating.GOOD, now=NOW):
+    before = store.state(card_id)
+    after = answer(before, rating, now=now, config=CONFIG, seed=1)
+    return store.record_answer(card_id, before, after, rating, now, answer_ms=1500)
+
+
+DECK = """
+deck: T
+cards:
+  - {id: a, front: Question A, back: Answer A}
+  - {id: r, kind: reverse, front: ping, back: pong}
+"""
+
+
+def test_new_ids_become_new_cards(store, tmp_path):
+    deck = write(tmp_path / "t.yaml", DECK)
+    report = store.sync([deck], NOW)
+    assert report.added == ["a", "r", "r/reverse"]
+    a = card(store, "a")
+    assert (a["phase"], a["reps"], a["front"], a["deck"]) == ("new", 0, "Question A", "T")
+    assert a["first_seen"] == NOW.isoformat()
+
+
+def test_unchanged_files_are_not_read_again(store, tmp_path):
+    deck = write(tmp_path / "t.yaml", DECK)
+    store.sync([deck], NOW)
+    report = store.sync([deck], NOW)
+    assert (report.files_read, report.files_skipped, report.added) == (0, 1, [])
+    # Touched but identical content: the hash matches, still not parsed.
+    os.utime(deck, ns=(deck.stat().st_atime_ns, deck.stat().st_mtime_ns + 5_000_000))
+    report = store.sync([deck], NOW)
+    assert (report.files_read, report.files_skipped) == (0, 1)
+
+
+def test_edited_text_keeps_history(store, tmp_path):
+    deck = write(tmp_path / "t.yaml", DECK)
+    store.sync([deck], NOW)
+    answer_card(store, "a")
+    before = card(store, "a")
+    later = NOW + timedelta(hours=1)
+    write(deck, DECK.replace("Answer A", "Answer A (reworded)"))
+    report = store.sync([deck], later)
+    assert report.changed == ["a"] and report.added == []
+    after = card(store, "a")
+    assert after["back"] == "Answer A (reworded)"
+    assert after["content_hash"] != before["content_hash"]
+    assert after["content_changed"] == later.isoformat()
+    for column in ("phase", "step", "due", "reps", "ease", "first_seen"):
+        assert after[column] == before[column]
+    assert len(rows(store, "SELECT * FROM review_log WHERE card_id = 'a'")) == 1
+
+
+def test_removed_card_is_orphaned_and_returns_with_history(store, tmp_path):
+    deck = write(tmp_path / "t.yaml", DECK)
+    store.sync([deck], NOW)
+    answer_card(store, "a")
+    state = store.state("a")
+    write(deck, "deck: T\ncards:\n  - {id: r, kind: reverse, front: ping, back: pong}\n")
+    report = store.sync([deck], NOW)
+    assert report.orphaned == ["a"]
+    assert card(store, "a")["orphaned"] == 1
+    write(deck, DECK)
+    report = store.sync([deck], NOW)
+    assert report.restored == ["a"]
+    assert card(store, "a")["orphaned"] == 0
+    assert store.state("a") == state
+
+
+def test_removed_file_orphans_its_cards(store, tmp_path):
+    one = write(tmp_path / "one.yaml", DECK)
+    two = write(tmp_path / "two.yaml", "deck: U\ncards:\n  - {id: u, front: q, back: a}\n")
+    store.sync([one, two], NOW)
+    report = store.sync([two], NOW)
+    assert sorted(report.orphaned) == ["a", "r", "r/reverse"]
+
+
+def test_card_moved_to_another_file_keeps_history(store, tmp_path):
+    one = write(tmp_path / "one.yaml", DECK)
+    store.sync([one], NOW)
+    answer_card(store, "a")
+    write(one, "deck: T\ncards:\n  - {id: r, kind: reverse, front: ping, back: pong}\n")
+    two = write(tmp_path / "two.yaml", "deck: U\ncards:\n  - {id: a, front: Question A, back: B}\n")
+    store.sync([one, two], NOW)
+    moved = card(store, "a")
+    assert (moved["orphaned"], moved["deck"], moved["reps"]) == (0, "U", 1)
+    assert moved["path"] == str(two.resolve())
+
+
+def test_duplicate_id_across_files_is_an_error_and_store_untouched(store, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    one = write(tmp_path / "one.yaml", DECK)
+    store.sync([one], NOW)
+    snapshot = rows(store, "SELECT * FROM cards ORDER BY id")
+    write(one, DECK.replace("Answer A", "Changed"))
+    two = write(tmp_path / "two.yaml", "deck: U\ncards:\n  - {id: a, front: q, back: b}\n")
+    with pytest.raises(ContentError) as err:
+        store.sync([one, two], NOW)
+    assert [str(p) for p in err.value.problems] == [
+        "two.yaml:3: duplicate id 'a' (also at one.yaml:3)"
+    ]
+    assert rows(store, "SELECT * FROM cards ORDER BY id") == snapshot
+
+
+def test_duplicate_against_an_unchanged_file_names_it(store, tmp_path):
+    one = write(tmp_path / "one.yaml", DECK)
+    store.sync([one], NOW)
+    two = write(tmp_path / "two.yaml", "deck: U\ncards:\n  - {id: a, front: q, back: b}\n")
+    with pytest.raises(ContentError) as err:
+        store.sync([one, two], NOW)
+    assert "duplicate id 'a' (also at" in str(err.value)
+    assert "one.yaml:3" in str(err.value)
+    assert rows(store, "SELECT count(*) AS n FROM cards") == [{"n": 3}]
+
+
+def test_broken_file_changes_nothing(store, tmp_path):
+    deck = write(tmp_path / "t.yaml", DECK)
+    store.sync([deck], NOW)
+    snapshot = rows(store, "SELECT * FROM cards ORDER BY id")
+    files = rows(store, "SELECT * FROM files")
+    write(deck, "deck: T\ncards:\n  - {id: a, front: only a front}\n")
+    with pytest.raises(ContentError):
+        store.sync([deck], NOW)
+    assert rows(store, "SELECT * FROM cards ORDER BY id") == snapshot
+    assert rows(store, "SELECT * FROM files") == files
+
+
+def test_rename_moves_history(store, tmp_path):
+    deck = write(tmp_path / "t.yaml", DECK)
+    store.sync([deck], NOW)
+    answer_card(store, "r")
+    answer_card(store, "r/reverse")
+    write(deck, DECK.replace("id: r,", "id: ping-pong,"))
+    store.sync([deck], NOW)
+    assert card(store, "r")["orphaned"] == 1 and card(store, "ping-pong")["reps"] == 0
+    pairs = store.rename("r", "ping-pong")
+    assert sorted(pairs) == [("r", "ping-pong"), ("r/reverse", "ping-pong/reverse")]
+    renamed = card(store, "ping-pong")
+    assert (renamed["reps"], renamed["orphaned"], renamed["note_id"]) == (1, 0, "ping-pong")
+    log = rows(store, "SELECT card_id FROM review_log ORDER BY id")
+    assert [r["card_id"] for r in log] == ["ping-pong", "ping-pong/reverse"]
+    assert rows(store, "SELECT id FROM cards WHERE id LIKE 'r%'") == []
+    # The next sync sees the file unchanged and keeps it that way.
+    assert store.sync([deck], NOW).orphaned == []
+
+
+def test_rename_refuses_to_mix_histories(store, tmp_path):
+    deck = write(tmp_path / "t.yaml", DECK)
+    store.sync([deck], NOW)
+    answer_card(store, "a")
+    answer_card(store, "r")
+    with pytest.raises(StoreError, match="already has 1 reviews"):
+        store.rename("a", "r")
+
+
+def test_answer_is_committed_with_its_log_row(store, tmp_path):
+    store.sync([write(tmp_path / "t.yaml", DECK)], NOW)
+    review_id = answer_card(store, "a", Rating.GOOD)
+    # A second connection (another process) sees it at once.
+    other = sqlite3.connect(store.path)
+    log = other.execute(
+        "SELECT card_id, rating, review_kind, phase_before, phase_after, answer_ms "
+        "FROM review_log WHERE id = ?",
+        (review_id,),
+    ).fetchone()
+    assert log == ("a", 3, "learn", "new", "learning", 1500)
+    assert other.execute("SELECT phase, step FROM cards WHERE id = 'a'").fetchone() == (
+        "learning",
+        1,
+    )
+    other.close()
+
+
+def test_undo_restores_state_and_removes_the_log_row(store, tmp_path):
+    store.sync([write(tmp_path / "t.yaml", DECK)], NOW)
+    answer_card(store, "a", Rating.GOOD)
+    before = card(store, "a")
+    review_id = answer_card(store, "a", Rating.AGAIN, NOW + timedelta(minutes=10))
+    assert card(store, "a") != before
+    assert store.undo(review_id) == "a"
+    assert card(store, "a") == before
+    assert len(rows(store, "SELECT * FROM review_log")) == 1
+
+
+def test_stale_state_is_refused(store, tmp_path):
+    store.sync([write(tmp_path / "t.yaml", DECK)], NOW)
+    before = store.state("a")
+    answer_card(store, "a")
+    after = answer(before, Rating.EASY, now=NOW, config=CONFIG, seed=1)
+    with pytest.raises(StaleStateError):
+        store.record_answer("a", before, after, Rating.EASY, NOW)
+    assert len(rows(store, "SELECT * FROM review_log")) == 1
+
+
+def test_cram_answers_are_logged_without_rescheduling(store, tmp_path):
+    store.sync([write(tmp_path / "t.yaml", DECK)], NOW)
+    before = store.state("a")
+    after = answer(before, Rating.EASY, now=NOW, config=CONFIG, seed=1)
+    store.record_answer("a", before, after, Rating.EASY, NOW, cram=True)
+    assert store.state("a") == before
+    assert rows(store, "SELECT review_kind FROM review_log") == [{"review_kind": "cram"}]
+
+
+def test_leech_flags_are_kept_and_undone(store, tmp_path):
+    store.sync([write(tmp_path / "t.yaml", DECK)], NOW)
+    leech_config = SchedulerConfig(
+        fuzz=False, tz=timezone.utc, leech_threshold=1, leech_action="suspend"
+    )
+    state = CardState(phase="review", interval_days=10, ease=2.5, reps=5, due=NOW)
+    with store.transaction():
+        store.conn.execute(
+            "UPDATE cards SET phase='review', interval_days=10, reps=5, due=? WHERE id='a'",
+            (NOW.isoformat(),),
+        )
+    assert store.state("a") == state
+    after = answer(state, Rating.AGAIN, now=NOW, config=leech_config, seed=1)
+    assert after.leech and after.suspended
+    review_id = store.record_answer("a", state, after, Rating.AGAIN, NOW)
+    assert (card(store, "a")["leech"], card(store, "a")["suspended"]) == (1, 1)
+    store.undo(review_id)
+    assert (card(store, "a")["leech"], card(store, "a")["suspended"]) == (0, 0)
+
+
+def test_new_database_has_the_latest_schema(tmp_path):
+    with Store(tmp_path / "new.db") as s:
+        assert s.version == SCHEMA_VERSION
+        assert s.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert not list(tmp_path.glob("*.backup-*"))
+
+
+def test_database_from_a_newer_drill_is_refused(tmp_path):
+    path = tmp_path / "future.db"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer drill"):
+        Store(path)
+
+
+def test_not_a_database_is_a_clear_error(tmp_path):
+    path = tmp_path / "junk.db"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(StoreError, match="not a usable drill database"):
+        Store(path)
+
+
+def test_two_processes_answering_at_once_lose_nothing(tmp_path):
+    """Two writers on one file: every answer lands, none fails with 'database is locked'."""
+    deck = write(
+        tmp_path / "t.yaml",
+        "deck: T\ncards:\n"
+        + "".join(f"  - {{id: c{i}, front: q{i}, back: a{i}}}\n" for i in range(60)),
+    )
+    db = tmp_path / "drill.db"
+    with Store(db) as s:
+        s.sync([deck], NOW)
+    script = textwrap.dedent(f"""
+        import sys
+        from datetime import datetime, timezone
+        from drill.scheduler import Rating, SchedulerConfig, answer
+        from drill.store import Store
+        now = datetime(2026, 11, 29, 9, 0, tzinfo=timezone.utc)
+        config = SchedulerConfig(fuzz=False, tz=timezone.utc)
+        parity = int(sys.argv[1])
+        with Store({str(db)!r}) as store:
+            for i in range(parity, 60, 2):
+                for _ in range(3):
+                    before = store.state(f"c{{i}}")
+                    after = answer(before, Rating.GOOD, now=now, config=config, seed=i)
+                    store.record_answer(f"c{{i}}", before, after, Rating.GOOD, now)
+    """)
+    procs = [
+        subprocess.Popen([sys.executable, "-c", script, str(p)], stderr=subprocess.PIPE, text=True)
+        for p in (0, 1)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err
+    with Store(db) as s:
+        assert s.conn.execute("SELECT count(*) FROM review_log").fetchone()[0] == 180
+        assert s.conn.execute("SELECT count(*) FROM cards WHERE reps = 3").fetchone()[0] == 60
+
+
+def test_migration_upgrades_an_old_file_after_a_backup(tmp_path, monkeypatch):
+    """A file at the previous schema is backed up, then upgraded in place, data intact."""
+    import drill.store as store_module
+
+    path = tmp_path / "drill.db"
+    deck = write(tmp_path / "t.yaml", DECK)
+    with Store(path) as old:
+        old.sync([deck], NOW)
+        answer_card(old, "a")
+
+    def add_flag_column(db):
+        db["cards"].add_column("flag", int)
+
+    monkeypatch.setattr(store_module, "MIGRATIONS", [*store_module.MIGRATIONS, add_flag_column])
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
+    with Store(path) as upgraded:
+        assert upgraded.version == SCHEMA_VERSION + 1
+        assert "flag" in upgraded._sqlite_utils()["cards"].columns_dict
+        assert upgraded.state("a").reps == 1
+    backup = tmp_path / f"drill.db.backup-v{SCHEMA_VERSION}"
+    assert backup.exists()
+    conn = sqlite3.connect(backup)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("SELECT count(*) FROM review_log").fetchone()[0] == 1
+    conn.close()
