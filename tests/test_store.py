@@ -8,7 +8,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,8 +17,8 @@ from drill.model import ContentError
 from drill.scheduler import CardState, Rating, SchedulerConfig, answer
 from drill.store import SCHEMA_VERSION, StaleStateError, Store, StoreError
 
-NOW = datetime(2026, 11, 29, 9, 0, tzinfo=timezone.utc)
-CONFIG = SchedulerConfig(fuzz=False, tz=timezone.utc)
+NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+CONFIG = SchedulerConfig(fuzz=False, tz=UTC)
 
 
 @pytest.fixture
@@ -247,9 +247,7 @@ def test_cram_answers_are_logged_without_rescheduling(store, tmp_path):
 
 def test_leech_flags_are_kept_and_undone(store, tmp_path):
     store.sync([write(tmp_path / "t.yaml", DECK)], NOW)
-    leech_config = SchedulerConfig(
-        fuzz=False, tz=timezone.utc, leech_threshold=1, leech_action="suspend"
-    )
+    leech_config = SchedulerConfig(fuzz=False, tz=UTC, leech_threshold=1, leech_action="suspend")
     state = CardState(phase="review", interval_days=10, ease=2.5, reps=5, due=NOW)
     with store.transaction():
         store.conn.execute(
