@@ -18,7 +18,6 @@ so `drill check` can report them all at once.
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -29,6 +28,7 @@ import yaml
 from drill import yamlnodes
 from drill.kinds import COMMON_FIELDS, DEFAULT_KIND, DEFAULT_TOLERANCE, KINDS, Field, Kind
 from drill.model import Card, Collection, Location, Note, Problem
+from drill.paths import display_path, find_deck_files
 from drill.yamlnodes import YamlError, line_of
 
 ID_RE = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
@@ -42,42 +42,6 @@ DECK_KEYS = {
     "source": "default `source` for every card of the file",
     "cards": "the notes of this deck",
 }
-
-DECK_SUFFIXES = (".yaml", ".yml")
-
-
-def display_path(path: Path) -> str:
-    """A path as the user would type it: relative to the working directory when inside it."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
-
-
-def find_deck_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
-    """Deck files named directly, and `*.yaml`/`*.yml` found recursively in folders."""
-    files: list[Path] = []
-    problems: list[Problem] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.suffix in DECK_SUFFIXES
-                and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            files.extend(found)
-        elif path.is_file():
-            files.append(path)
-        else:
-            problems.append(Problem(display_path(path), 0, "no such file or folder"))
-    # The same file named twice (a folder and a file in it) is read once.
-    unique: dict[Path, Path] = {}
-    for f in files:
-        unique.setdefault(f.resolve(), f)
-    return list(unique.values()), problems
 
 
 def read_deck_file(path: Path, data: bytes | None = None) -> DeckFile:

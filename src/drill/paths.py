@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterable
 from pathlib import Path
+
+from drill.model import Problem
+
+DECK_SUFFIXES = (".yaml", ".yml")
 
 _PACKAGE = Path(__file__).resolve().parent
 
@@ -18,3 +24,37 @@ def bundled_decks_dir() -> Path:
 
 def schema_path() -> Path:
     return _PACKAGE / "schema" / "deck.schema.json"
+
+
+def display_path(path: Path) -> str:
+    """A path as the user would type it: relative to the working directory when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+    return str(path) if rel.startswith("..") else rel
+
+
+def find_deck_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """Deck files named directly, and `*.yaml`/`*.yml` found recursively in folders."""
+    files: list[Path] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.suffix in DECK_SUFFIXES
+                and p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            problems.append(Problem(display_path(path), 0, "no such file or folder"))
+    # The same file named twice (a folder and a file in it) is read once.
+    unique: dict[Path, Path] = {}
+    for f in files:
+        unique.setdefault(f.resolve(), f)
+    return list(unique.values()), problems

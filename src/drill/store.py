@@ -494,8 +494,6 @@ class Store(_Answering):
         and come back with their history when the id returns. If any changed file has a
         problem, ContentError is raised and nothing is written.
         """
-        from drill.content import cards_of, read_deck_file
-
         report = SyncReport()
         known = {row["path"]: row for row in self.conn.execute("SELECT * FROM files")}
         current: dict[str, Path] = {}
@@ -523,6 +521,8 @@ class Store(_Answering):
                     self._touch_files(touched)
             return report
 
+        from drill.content import cards_of, read_deck_file
+
         problems: list[Problem] = []
         incoming: dict[str, list[Card]] = {}
         decks: dict[str, str | None] = {}
@@ -548,7 +548,7 @@ class Store(_Answering):
             incoming[key] = cards
         rescanned = set(incoming) | set(removed)
         elsewhere = self._live_notes_outside(rescanned)
-        from drill.content import display_path
+        from drill.paths import display_path
 
         for cards in incoming.values():
             for card in cards:
