@@ -41,6 +41,7 @@ DECK_KEYS = {
     "tags": "tags added to every card of the file",
     "source": "default `source` for every card of the file",
     "cards": "the notes of this deck",
+    "options": "study options for this deck (new_per_day, learning_steps, ...)",
 }
 
 
@@ -136,6 +137,7 @@ class DeckFile:
         self.notes: list[Note] = []
         self.deck: str | None = None
         self.deck_line = 1
+        self.options: dict[str, Any] = {}
         self.order = 0  # position of each note in its file
 
     def problem(self, line: int, message: str) -> None:
@@ -176,6 +178,8 @@ class DeckFile:
                 self.deck_line = by_key["deck"].line
         file_tags = self.tags(by_key.get("tags"))
         file_source = self.text(by_key.get("source"), "source")
+        if "options" in by_key:
+            self.options = self.read_options(by_key["options"])
         if "description" in by_key:
             self.text(by_key["description"], "description")
         cards = by_key.get("cards")
@@ -194,6 +198,20 @@ class DeckFile:
             note = self.note(item, file_tags, file_source)
             if note is not None and self.deck is not None:
                 self.notes.append(note)
+
+    def read_options(self, entry: yamlnodes.Entry) -> dict[str, Any]:
+        from drill.options import OptionError, parse_value
+
+        if not isinstance(entry.node, yaml.MappingNode):
+            self.problem(entry.line, "`options` must be a mapping such as `new_per_day: 10`")
+            return {}
+        values: dict[str, Any] = {}
+        for e in self.entries(entry.node):
+            try:
+                values[e.key] = parse_value(e.key, _plain(e.node), in_deck=True)
+            except OptionError as err:
+                self.problem(e.line, str(err))
+        return values
 
     def entries(self, node: yaml.MappingNode) -> list[yamlnodes.Entry]:
         entries, errors = yamlnodes.mapping_entries(node)
@@ -381,6 +399,15 @@ class DeckFile:
                 self.problem(e.line, f"`{spec.name}`: {err}")
                 return None
         return text
+
+
+def _plain(node: yaml.Node) -> Any:
+    """A scalar's source text, or a list of them (for option values)."""
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(item) for item in node.value]
+    if isinstance(node, yaml.MappingNode):
+        return {}
+    return node.value
 
 
 def _field_kinds(key: str) -> list[str]:

@@ -24,7 +24,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -151,7 +151,8 @@ def _v1_initial(db: Any) -> None:
     db["review_log"].create_index(["card_id"])
     db["review_log"].create_index(["reviewed_at"])
     db["files"].create(
-        {"path": str, "size": int, "mtime_ns": int, "sha1": str, "deck": str}, pk="path"
+        {"path": str, "size": int, "mtime_ns": int, "sha1": str, "deck": str, "options": str},
+        pk="path",
     )
 
 
@@ -173,7 +174,12 @@ class SyncReport:
 
 
 def iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment is not None else None
+    """Stored times are UTC ISO 8601 text, so they sort and compare as text."""
+    if moment is None:
+        return None
+    return moment.astimezone(UTC).isoformat(
+        timespec="seconds" if not moment.microsecond else "microseconds"
+    )
 
 
 def from_iso(text: str | None) -> datetime | None:
@@ -526,12 +532,14 @@ class Store(_Answering):
         problems: list[Problem] = []
         incoming: dict[str, list[Card]] = {}
         decks: dict[str, str | None] = {}
+        options: dict[str, str | None] = {}
         seen: dict[str, str] = {}
         for key, path, data, _digest, _stat in changed:
             deck_file = read_deck_file(path, data)
             report.files_read += 1
             problems.extend(deck_file.problems)
             decks[key] = deck_file.deck
+            options[key] = json.dumps(deck_file.options) if deck_file.options else None
             cards: list[Card] = []
             for note in deck_file.notes:
                 if note.id in seen:
@@ -602,10 +610,10 @@ class Store(_Answering):
             )
             self.conn.executemany("DELETE FROM files WHERE path = ?", [(k,) for k in removed])
             self.conn.executemany(
-                "INSERT OR REPLACE INTO files (path, size, mtime_ns, sha1, deck) "
-                "VALUES (?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO files (path, size, mtime_ns, sha1, deck, options) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 [
-                    (key, st.st_size, st.st_mtime_ns, digest, decks.get(key))
+                    (key, st.st_size, st.st_mtime_ns, digest, decks.get(key), options.get(key))
                     for key, _p, _d, digest, st in changed
                 ],
             )

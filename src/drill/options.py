@@ -1,0 +1,191 @@
+"""Study options: Anki's defaults, overridden by the user config file and per deck file.
+
+In a deck file (applies to that deck) or under `options:` in the config file (applies to every
+deck):
+
+    options:
+      new_per_day: 10
+      reviews_per_day: 100
+      learning_steps: 1m 10m 1h      # or a list: [1m, 10m, 1h]
+      relearning_steps: 10m
+      graduating_interval: 1         # days
+      easy_interval: 4               # days
+      starting_ease: 2.5
+      easy_bonus: 1.3
+      hard_interval: 1.2             # multiplier
+      interval_modifier: 1.0
+      new_interval: 0.0              # after a lapse, times the old interval
+      minimum_interval: 1            # days, after a lapse
+      maximum_interval: 36500        # days
+      leech_threshold: 8             # lapses; 0 turns leech detection off
+      leech_action: tag              # or suspend
+      fuzz: true
+
+The day boundary and the learn-ahead limit are the same for every deck, as in Anki, so they
+are only read from the config file: `next_day_starts_at: 4` (hour), `learn_ahead: 20m`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from drill.scheduler import SchedulerConfig
+
+
+class OptionError(ValueError):
+    def __init__(self, key: str, message: str):
+        self.key = key
+        super().__init__(message)
+
+
+@dataclass(frozen=True)
+class Option:
+    name: str
+    kind: str  # "int", "float", "steps", "minutes", "choice", "bool", "hour"
+    target: str  # the SchedulerConfig field, or "" for a quiz option
+    help: str
+    low: float = 0
+    high: float = float("inf")
+    choices: tuple[str, ...] = ()
+    global_only: bool = False
+
+
+OPTIONS: dict[str, Option] = {
+    o.name: o
+    for o in [
+        Option("new_per_day", "int", "", "new cards introduced per day, per deck", 0, 9999),
+        Option("reviews_per_day", "int", "", "reviews per day, per deck", 0, 99999),
+        Option("learning_steps", "steps", "learning_steps", "learning steps (e.g. 1m 10m)"),
+        Option("relearning_steps", "steps", "relearning_steps", "relearning steps (e.g. 10m)"),
+        Option("graduating_interval", "int", "graduating_interval",
+               "days, after the last learning step", 1, 36500),
+        Option("easy_interval", "int", "easy_interval", "days, after Easy on a new card",
+               1, 36500),
+        Option("starting_ease", "float", "starting_ease", "ease of a new card", 1.31, 5.0),
+        Option("easy_bonus", "float", "easy_bonus", "extra multiplier for Easy", 1.0, 5.0),
+        Option("hard_interval", "float", "hard_multiplier", "multiplier for Hard", 0.5, 1.3),
+        Option("interval_modifier", "float", "interval_modifier", "multiplies every interval",
+               0.5, 2.0),
+        Option("new_interval", "float", "lapse_multiplier",
+               "after a lapse, times the old interval", 0.0, 1.0),
+        Option("minimum_interval", "int", "minimum_lapse_interval",
+               "days, after a lapse", 1, 36500),
+        Option("maximum_interval", "int", "maximum_interval", "days", 1, 36500),
+        Option("leech_threshold", "int", "leech_threshold", "lapses; 0 turns it off", 0, 999),
+        Option("leech_action", "choice", "leech_action", "what happens to a leech",
+               choices=("tag", "suspend")),
+        Option("fuzz", "bool", "fuzz", "spread review intervals a little, as Anki does"),
+        Option("next_day_starts_at", "hour", "rollover_hour", "hour (0-23) the day starts",
+               0, 23, global_only=True),
+        Option("learn_ahead", "minutes", "learn_ahead_minutes",
+               "show learning cards this early when nothing else is due", 0, 1440,
+               global_only=True),
+    ]
+}
+
+_DURATION = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|m|h|d)$")
+_MINUTES = {"s": 1 / 60, "m": 1.0, "h": 60.0, "d": 1440.0}
+
+
+def _duration_minutes(text: str) -> float:
+    m = _DURATION.match(text.strip())
+    if not m:
+        raise ValueError(f"'{text}' is not a duration such as 30s, 1m, 10m, 1h or 1d")
+    return float(m.group(1)) * _MINUTES[m.group(2)]
+
+
+def parse_value(name: str, raw: Any, *, in_deck: bool) -> Any:
+    """Validate one option value (YAML source text or a list of texts); OptionError if bad."""
+    option = OPTIONS.get(name)
+    if option is None:
+        import difflib
+
+        close = difflib.get_close_matches(name, list(OPTIONS), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise OptionError(name, f"unknown option '{name}'{hint}; options: {', '.join(OPTIONS)}")
+    if in_deck and option.global_only:
+        raise OptionError(name, f"`{name}` is the same for every deck: set it in the config "
+                          "file, not in a deck")
+    try:
+        return _convert(option, raw)
+    except ValueError as err:
+        raise OptionError(name, f"`{name}`: {err}") from None
+
+
+def _convert(option: Option, raw: Any) -> Any:
+    if option.kind == "steps":
+        items = raw if isinstance(raw, list) else str(raw).split()
+        steps = tuple(_duration_minutes(str(item)) for item in items)
+        if option.name == "learning_steps" and not steps:
+            raise ValueError("needs at least one step (e.g. 1m 10m)")
+        if any(step <= 0 for step in steps):
+            raise ValueError("steps must be longer than zero")
+        return steps
+    if isinstance(raw, list):
+        raise ValueError("expected one value, found a list")
+    text = str(raw).strip()
+    if option.kind == "minutes":
+        value: Any = _duration_minutes(text)
+    elif option.kind == "bool":
+        lowered = text.lower()
+        if lowered not in ("true", "false", "yes", "no", "on", "off"):
+            raise ValueError(f"expected true or false, found '{text}'")
+        return lowered in ("true", "yes", "on")
+    elif option.kind == "choice":
+        if text not in option.choices:
+            raise ValueError(f"expected one of {', '.join(option.choices)}, found '{text}'")
+        return text
+    elif option.kind in ("int", "hour"):
+        try:
+            value = int(text)
+        except ValueError:
+            raise ValueError(f"expected a whole number, found '{text}'") from None
+    else:
+        try:
+            value = float(text)
+        except ValueError:
+            raise ValueError(f"expected a number, found '{text}'") from None
+    if not option.low <= value <= option.high:
+        raise ValueError(f"{value} is outside {option.low:g}..{option.high:g} ({option.help})")
+    return value
+
+
+@dataclass(frozen=True)
+class DeckOptions:
+    """Everything that decides how one deck is studied."""
+
+    new_per_day: int = 20
+    reviews_per_day: int = 200
+    scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
+
+    def with_values(self, values: dict[str, Any]) -> DeckOptions:
+        """These options with validated `values` (option name -> converted value) applied."""
+        quiz = {k: v for k, v in values.items() if not OPTIONS[k].target}
+        sched = {
+            OPTIONS[k].target: tuple(v) if OPTIONS[k].kind == "steps" else v
+            for k, v in values.items()
+            if OPTIONS[k].target
+        }
+        return replace(self, **quiz, scheduler=replace(self.scheduler, **sched))
+
+    def describe(self) -> dict[str, Any]:
+        """Option name -> value in effect, for `drill config show`."""
+        out: dict[str, Any] = {}
+        for name, option in OPTIONS.items():
+            value = getattr(self.scheduler, option.target) if option.target else getattr(
+                self, name)
+            if option.kind == "steps":
+                value = " ".join(_format_minutes(v) for v in value)
+            elif option.kind == "minutes":
+                value = _format_minutes(value)
+            out[name] = value
+        return out
+
+
+def _format_minutes(minutes: float) -> str:
+    for unit, size in (("d", 1440.0), ("h", 60.0), ("m", 1.0)):
+        if minutes >= size and minutes % size == 0:
+            return f"{int(minutes // size)}{unit}"
+    return f"{round(minutes * 60)}s"
