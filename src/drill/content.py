@@ -357,6 +357,11 @@ class DeckFile:
             return None
         if kind_name == "number":
             fields.setdefault("tolerance", DEFAULT_TOLERANCE)
+            if "formula" in fields:
+                message = check_formula(fields)
+                if message:
+                    self.problem(by_key["formula"].line, message)
+                    ok = False
         for field_name, message in kind.check(fields):
             entry = by_key.get(field_name)
             self.problem(entry.line if entry else line, message)
@@ -399,6 +404,35 @@ class DeckFile:
                 self.problem(e.line, f"`{spec.name}`: {err}")
                 return None
         return text
+
+
+def check_formula(fields: dict[str, Any]) -> str | None:
+    """A number card's stated answer must agree with its formula, within its tolerance."""
+    from drill.formula import FormulaError, evaluate
+    from drill.quantity import parse
+
+    try:
+        computed = evaluate(fields["formula"])
+    except FormulaError as err:
+        return f"`formula`: {err}"
+    stated = parse(fields["answer"])
+    if not stated.same_dimension(computed):
+        return (
+            f"answer {fields['answer']} is a {stated.dimension_name}, but the formula "
+            f"computes a {computed.dimension_name} ({computed.format(4)})"
+        )
+    if computed.value == stated.value:
+        return None
+    if computed.value == 0 or stated.value == 0:
+        return f"answer {fields['answer']} differs from the computed {computed.format(4)}"
+    off = abs(stated.value / computed.value - 1)
+    factor = max(stated.value / computed.value, computed.value / stated.value)
+    if factor > 1 + fields["tolerance"] + 1e-9:
+        return (
+            f"answer {fields['answer']} is {off:.1%} from the computed "
+            f"{computed.format(4)} (tolerance {fields['tolerance']:.0%})"
+        )
+    return None
 
 
 def _plain(node: yaml.Node) -> Any:

@@ -59,6 +59,32 @@ def _common_properties() -> dict[str, Any]:
     }
 
 
+def _options_schema() -> dict[str, Any]:
+    from drill.options import OPTIONS
+
+    kinds = {
+        "int": {"type": "integer"},
+        "hour": {"type": "integer"},
+        "float": {"type": "number"},
+        "bool": {"type": "boolean"},
+        "minutes": {"type": "string"},
+        "steps": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+    }
+    properties = {}
+    for option in OPTIONS.values():
+        if option.global_only:
+            continue
+        schema = dict(kinds.get(option.kind, {"enum": list(option.choices)}))
+        schema["description"] = option.help
+        properties[option.name] = schema
+    return {
+        "type": "object",
+        "description": DECK_KEYS["options"],
+        "properties": properties,
+        "additionalProperties": False,
+    }
+
+
 def deck_schema() -> dict[str, Any]:
     common = _common_properties()
     branches = []
@@ -93,6 +119,7 @@ def deck_schema() -> dict[str, Any]:
             "description": {"type": "string", "description": DECK_KEYS["description"]},
             "tags": {**_TAGS, "description": DECK_KEYS["tags"]},
             "source": {"type": "string", "description": DECK_KEYS["source"]},
+            "options": _options_schema(),
             "cards": {
                 "type": "array",
                 "minItems": 1,
