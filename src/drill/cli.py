@@ -160,6 +160,70 @@ def schema() -> None:
     sys.stdout.write(schema_path().read_text(encoding="utf-8"))
 
 
+@app.command()
+def build(
+    paths: PathsArg = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for the .apkg files (created if missing).")
+    ] = Path("build"),
+    deck: DeckOpt = None,
+    tag: TagOpt = None,
+    kind: KindOpt = None,
+    db: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--db",
+            help="drill's database, which knows when each card's text last changed "
+            "(default: $DRILL_DB, else the per-user data folder).",
+        ),
+    ] = None,
+    single: Annotated[
+        bool, typer.Option("--single", help="Write one drill.apkg instead of one per deck.")
+    ] = False,
+) -> None:
+    """Write Anki packages (.apkg), one per top-level deck; re-importing updates notes."""
+    from drill import clock, export
+    from drill.content import find_deck_files
+    from drill.kinds import KINDS
+    from drill.model import ContentError, deck_matches
+    from drill.store import StoreError, default_db_path
+
+    if kind is not None and kind not in KINDS:
+        raise fail(f"unknown kind '{kind}'; kinds: {', '.join(KINDS)}", code=2)
+    collection = _load_or_exit(paths)
+    notes = [
+        n
+        for n in collection.notes
+        if (deck is None or deck_matches(n.deck, deck))
+        and (kind is None or n.kind == kind)
+        and (tag is None or tag in n.tags)
+    ]
+    # Estimation problems (--problems N --seed N) will pass their generated notes as
+    # `extra=` to export.build (a list of export.ExportNote).
+    if not any(not n.suspended for n in notes):
+        raise fail("no cards match" if not notes else "every matching card is suspended")
+    try:
+        now = clock.now()
+        files, _ = find_deck_files(_deck_paths(paths))
+        report = export.build(notes, files, db or default_db_path(), now, out, single=single)
+    except (clock.ClockError, StoreError, ContentError) as err:
+        raise fail(str(err)) from None
+    except OSError as err:
+        raise fail(f"cannot write {err.filename or out}: {err.strerror or err}") from None
+    for w in report.written:
+        decks = len(w.decks)
+        typer.echo(
+            f"wrote {w.path}: {decks} deck{'s' if decks != 1 else ''}, "
+            f"{w.notes} notes, {w.cards} cards"
+        )
+    if report.left_out_notes:
+        typer.echo(
+            f"left out {report.left_out_notes} suspended note"
+            f"{'s' if report.left_out_notes != 1 else ''} ({report.left_out_cards} cards)"
+        )
+    typer.echo(export.IMPORT_HINT)
+
+
 def _version(value: bool) -> None:
     if value:
         from drill import __version__

@@ -1,0 +1,571 @@
+"""Anki export: drill notes as .apkg packages that import cleanly and re-import as updates.
+
+How Anki matches what it imports, and what this module does about it:
+
+- Notes are matched by GUID, and an existing note is updated only when the incoming note's
+  modification time is newer than the collection's. So a note's GUID comes from its stable id
+  (`guid_for("drill", id)`), and its modification time is when its content last changed, read
+  from the store (`content_changed`), never the build time: rebuilding unchanged decks and
+  re-importing changes nothing, and an edited note is updated in place, keeping its cards and
+  their review history.
+- Note types are matched by id: each kind has a note type with a FIXED id derived from
+  `drill:<kind>:v1`. Changing a note type's fields or card templates (names, number, order)
+  needs a new version string; changing only template text or CSS needs a newer
+  `TEMPLATES_MTIME`, so Anki takes the new templates on the next import.
+- Decks are matched by name (`::` nests). Deck ids are a stable hash of the name.
+- Field text is HTML: deck text is escaped and its light Markdown rendered (drill.markup).
+- A note type yields the same cards as drill does for that kind: optional cards use
+  conditional templates (`{{#Accepted because}}...`) so Anki does not create empty cards.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import genanki
+
+from drill import markup
+from drill.kinds import KINDS
+from drill.model import Note
+
+NOTE_TYPE_VERSION = "v1"
+# When the templates or CSS last changed: bump it (to the day you change them) so Anki takes the
+# new templates on re-import. Anki keeps its copy while the incoming one is not newer.
+TEMPLATES_MTIME = int(datetime(2026, 11, 29, tzinfo=UTC).timestamp())
+ANKI_TAG_PREFIX = "drill::"  # plus the kind: drill::tradeoff
+SINGLE_NAME = "drill"
+
+IMPORT_HINT = (
+    "Import in Anki with File > Import (or open the .apkg file). Re-importing a rebuilt file "
+    "updates edited notes in place and keeps their review history."
+)
+
+
+def stable_id(text: str) -> int:
+    """A fixed id in [2^30, 2^31) from a string, for note types and decks (never random)."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return (1 << 30) + int.from_bytes(digest[:4], "big") % (1 << 30)
+
+
+def note_guid(note_id: str) -> str:
+    return genanki.guid_for("drill", note_id)
+
+
+# --------------------------------------------------------------------------- note types
+
+CSS = """\
+.card {
+  font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Noto Sans",
+    "Helvetica Neue", Arial, sans-serif;
+  font-size: 20px;
+  line-height: 1.5;
+  text-align: left;
+  color: #1f2328;
+  background-color: #ffffff;
+  max-width: 40em;
+  margin: 0 auto;
+  padding: 0 14px;
+  overflow-wrap: anywhere;
+}
+.kind {
+  font-size: 0.65em;
+  text-transform: uppercase;
+  letter-spacing: 0.08em;
+  color: #6e7781;
+  margin-bottom: 0.3em;
+}
+.prompt { font-weight: 600; }
+.ask { margin-top: 0.5em; color: #0550ae; }
+.answer { margin-top: 0.2em; }
+.why { margin-top: 0.8em; }
+p { margin: 0 0 0.6em 0; }
+ul { margin: 0.3em 0; padding-left: 1.3em; }
+li { margin: 0.25em 0; }
+code {
+  font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace;
+  font-size: 0.88em;
+  background-color: rgba(175, 184, 193, 0.25);
+  padding: 0.1em 0.3em;
+  border-radius: 4px;
+}
+hr#answer { border: none; border-top: 1px solid #d0d7de; margin: 1em 0; }
+.cloze { font-weight: bold; color: #0550ae; }
+.tolerance { margin-top: 0.6em; font-size: 0.85em; color: #57606a; }
+.formula { margin-top: 0.3em; font-size: 0.85em; color: #57606a; }
+.note {
+  margin-top: 1em;
+  padding: 0.4em 0.8em;
+  border-left: 3px solid #d0d7de;
+  color: #57606a;
+  font-size: 0.9em;
+}
+.meta { margin-top: 1.5em; font-size: 0.65em; color: #8c959f; }
+.meta .id { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
+#typeans { font-size: 1em; width: 100%; box-sizing: border-box; padding: 0.3em; }
+@media (max-width: 480px) {
+  .card { font-size: 18px; padding: 0 8px; }
+}
+.card.nightMode, .card.night_mode, .nightMode .card, .night_mode .card {
+  color: #e6edf3;
+  background-color: #1e1e1e;
+}
+.nightMode .kind, .night_mode .kind { color: #8b949e; }
+.nightMode .ask, .night_mode .ask,
+.nightMode .cloze, .night_mode .cloze { color: #79c0ff; }
+.nightMode hr#answer, .night_mode hr#answer { border-top-color: #3d444d; }
+.nightMode code, .night_mode code { background-color: rgba(110, 118, 129, 0.4); }
+.nightMode .note, .night_mode .note { color: #9198a1; border-left-color: #3d444d; }
+.nightMode .tolerance, .night_mode .tolerance,
+.nightMode .formula, .night_mode .formula { color: #9198a1; }
+.nightMode .meta, .night_mode .meta { color: #6e7681; }
+"""
+
+# Shown under every answer: the note, then where the card comes from.
+_NOTE = '{{#Note}}<div class="note" dir="auto">{{Note}}</div>{{/Note}}'
+_META = (
+    '<div class="meta">{{#Source}}<span class="source" dir="auto">{{Source}}</span> · '
+    '{{/Source}}<span class="id">{{Id}}</span></div>'
+)
+
+
+def _question(label: str, field_name: str, ask: str = "") -> str:
+    parts = [f'<div class="kind">{label}</div>'] if label else []
+    parts.append(f'<div class="prompt" dir="auto">{{{{{field_name}}}}}</div>')
+    if ask:
+        parts.append(f'<div class="ask">{ask}</div>')
+    return "\n".join(parts)
+
+
+def _back(answer: str, front: str = "{{FrontSide}}") -> str:
+    answer_div = f'<div class="answer" dir="auto">{answer}</div>'
+    return f'{front}\n<hr id="answer">\n{answer_div}\n{_NOTE}\n{_META}'
+
+
+def _only_if(field_name: str, template: str) -> str:
+    """A template shown only when the field is not empty (so Anki makes no empty card)."""
+    return f"{{{{#{field_name}}}}}\n{template}\n{{{{/{field_name}}}}}"
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    suffix: str  # the drill card id suffix this template yields ("" for the note's main card)
+    front: str
+    back: str
+
+
+@dataclass(frozen=True)
+class NoteType:
+    kind: str
+    name: str
+    fields: tuple[str, ...]
+    templates: tuple[Template, ...]
+    cloze: bool = False
+
+    @property
+    def id(self) -> int:
+        return stable_id(f"drill:{self.kind}:{NOTE_TYPE_VERSION}")
+
+    def model(self) -> genanki.Model:
+        return _Model(
+            self.id,
+            self.name,
+            fields=[{"name": name} for name in self.fields],
+            templates=[{"name": t.name, "qfmt": t.front, "afmt": t.back} for t in self.templates],
+            css=CSS,
+            model_type=genanki.Model.CLOZE if self.cloze else genanki.Model.FRONT_BACK,
+        )
+
+    def suffix(self, ordinal: int) -> str:
+        """The drill card id suffix of the Anki card with this template ordinal."""
+        return f"c{ordinal + 1}" if self.cloze else self.templates[ordinal].suffix
+
+
+def field_name(kind_field: str) -> str:
+    """The Anki field name of a kind's field: `accepted_because` → `Accepted because`."""
+    return kind_field.replace("_", " ").capitalize()
+
+
+def _fields(kind: str) -> tuple[str, ...]:
+    return (*(field_name(f) for f in KINDS[kind].field_names), "Note", "Source", "Id")
+
+
+def _note_types() -> dict[str, NoteType]:
+    T = Template
+    types = [
+        NoteType(
+            "basic",
+            "drill: basic",
+            _fields("basic"),
+            (T("Card", "", _question("", "Front"), _back("{{Back}}")),),
+        ),
+        NoteType(
+            "reverse",
+            "drill: reverse",
+            _fields("reverse"),
+            (
+                T("Front → Back", "", _question("", "Front"), _back("{{Back}}")),
+                T("Back → Front", "reverse", _question("", "Back"), _back("{{Front}}")),
+            ),
+        ),
+        NoteType(
+            "cloze",
+            "drill: cloze",
+            _fields("cloze"),
+            (
+                T(
+                    "Cloze",
+                    "c{n}",
+                    '<div class="prompt" dir="auto">{{cloze:Text}}</div>',
+                    f'<div class="prompt" dir="auto">{{{{cloze:Text}}}}</div>\n{_NOTE}\n{_META}',
+                ),
+            ),
+            cloze=True,
+        ),
+        NoteType(
+            "number",
+            "drill: number",
+            _fields("number"),
+            (
+                T(
+                    "Type the answer",
+                    "",
+                    _question("", "Front") + "\n{{type:Answer}}",
+                    _back(
+                        '{{type:Answer}}\n<div class="tolerance">Right within ± {{Tolerance}}'
+                        " (Anki compares the text; judge the number)</div>\n"
+                        '{{#Formula}}<div class="formula">= <code>{{Formula}}</code></div>'
+                        "{{/Formula}}",
+                        front=_question("", "Front"),
+                    ),
+                ),
+            ),
+        ),
+        NoteType(
+            "requirement",
+            "drill: requirement",
+            _fields("requirement"),
+            (
+                T(
+                    "What to ask",
+                    "",
+                    _question("Requirements", "Dimension", "What do you ask?"),
+                    _back("{{Question}}"),
+                ),
+                T(
+                    "Why it matters",
+                    "why",
+                    _question("Requirements", "Dimension", "Why ask about it?"),
+                    _back("{{Why}}"),
+                ),
+            ),
+        ),
+        NoteType(
+            "tradeoff",
+            "drill: tradeoff",
+            _fields("tradeoff"),
+            (
+                T(
+                    "What it gains",
+                    "pros",
+                    _question("Trade-off", "Decision", "What do you gain?"),
+                    _back("{{Pros}}"),
+                ),
+                T(
+                    "What it costs",
+                    "cons",
+                    _question("Trade-off", "Decision", "What do you give up?"),
+                    _back("{{Cons}}"),
+                ),
+                T(
+                    "Why acceptable",
+                    "why",
+                    _only_if(
+                        "Accepted because",
+                        _question("Trade-off", "Decision", "Why is the cost acceptable?"),
+                    ),
+                    _back("{{Accepted because}}"),
+                ),
+            ),
+        ),
+        NoteType(
+            "pitfall",
+            "drill: pitfall",
+            _fields("pitfall"),
+            (
+                T(
+                    "How to avoid it",
+                    "",
+                    _question("Pitfall", "Pitfall", "How do you avoid it?"),
+                    _back(
+                        '{{Fix}}{{#Why}}<div class="why"><b>Why it hurts:</b> {{Why}}</div>{{/Why}}'
+                    ),
+                ),
+            ),
+        ),
+        NoteType(
+            "prompt",
+            "drill: prompt",
+            _fields("prompt"),
+            (
+                T(
+                    "Challenges",
+                    "challenges",
+                    _question("Design prompt", "Prompt", "Key challenges?"),
+                    _back("{{Challenges}}"),
+                ),
+                T(
+                    "Deep dives",
+                    "deep-dives",
+                    _only_if(
+                        "Deep dives", _question("Design prompt", "Prompt", "Deep-dive topics?")
+                    ),
+                    _back("{{Deep dives}}"),
+                ),
+                T(
+                    "Building blocks",
+                    "building-blocks",
+                    _only_if(
+                        "Building blocks",
+                        _question(
+                            "Design prompt", "Prompt", "Which building blocks does it touch?"
+                        ),
+                    ),
+                    _back("{{Building blocks}}"),
+                ),
+            ),
+        ),
+    ]
+    return {t.kind: t for t in types}
+
+
+NOTE_TYPES: dict[str, NoteType] = _note_types()
+
+
+class _Model(genanki.Model):
+    """A genanki model whose modification time is TEMPLATES_MTIME, not the build time."""
+
+    def to_json(self, timestamp: float, deck_id: int) -> dict[str, Any]:
+        return super().to_json(TEMPLATES_MTIME, deck_id)
+
+
+class _Note(genanki.Note):
+    """A genanki note written with its own modification time (genanki uses one for all)."""
+
+    def __init__(self, *args: Any, mtime: int, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.mtime = mtime
+
+    def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any) -> None:
+        super().write_to_db(cursor, self.mtime, deck_id, id_gen)
+
+
+# --------------------------------------------------------------------------- notes
+
+
+def format_tolerance(tolerance: float) -> str:
+    return f"{tolerance * 100:.4g}%"
+
+
+def field_html(value: Any, kind_field: str, kind: str) -> str:
+    """One field's value as Anki HTML: lists as bullets, text escaped with light Markdown."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, (tuple, list)):
+        return markup.bullets(value)
+    if kind == "number" and kind_field == "tolerance":
+        return markup.escape(format_tolerance(float(value)))
+    if kind == "number" and kind_field in ("answer", "formula"):
+        return markup.escape(str(value))  # typed and compared as text: no Markdown
+    return markup.to_html(str(value))
+
+
+def anki_fields(note: Note) -> list[str]:
+    """The note's Anki fields, in its note type's order."""
+    kind = KINDS[note.kind]
+    values = [field_html(note.fields.get(name), name, note.kind) for name in kind.field_names]
+    values.append(field_html(note.fields.get("note"), "note", note.kind))
+    values.append(markup.escape(note.source or ""))
+    values.append(markup.escape(note.id))
+    return values
+
+
+def anki_tags(note: Note) -> list[str]:
+    """The file's and the card's tags (as authored; drill tags have no spaces) and drill::kind."""
+    tags = [t for t in note.tags if t and not any(c.isspace() for c in t)]
+    return [*dict.fromkeys([*tags, ANKI_TAG_PREFIX + note.kind])]
+
+
+@dataclass(frozen=True)
+class ExportNote:
+    """One Anki note to write: what it shows, where it goes, and when its content changed."""
+
+    id: str
+    kind: str  # a key of NOTE_TYPES
+    deck: str
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    mtime: int  # seconds since the epoch
+
+    @property
+    def guid(self) -> str:
+        return note_guid(self.id)
+
+    def genanki_note(self, models: Mapping[str, genanki.Model], due: int) -> _Note:
+        return _Note(
+            model=models[self.kind],
+            fields=list(self.fields),
+            tags=list(self.tags),
+            guid=self.guid,
+            due=due,
+            mtime=self.mtime,
+        )
+
+
+def export_notes(
+    notes: Iterable[Note], changed: Mapping[str, datetime], default: datetime
+) -> list[ExportNote]:
+    """Drill notes as Anki notes; `changed` maps note ids to when their content last changed
+    (see `content_changed`); a note missing from it takes `default`."""
+    return [
+        ExportNote(
+            id=note.id,
+            kind=note.kind,
+            deck=note.deck,
+            fields=tuple(anki_fields(note)),
+            tags=tuple(anki_tags(note)),
+            mtime=int(changed.get(note.id, default).timestamp()),
+        )
+        for note in notes
+    ]
+
+
+def content_changed(db_path: Path, files: Sequence[Path], now: datetime) -> dict[str, datetime]:
+    """Sync the store with the deck files and return, per note id, when its text last changed.
+
+    Raises drill.store.StoreError and drill.model.ContentError as Store.sync does.
+    """
+    from drill.store import Store
+
+    with Store(db_path) as store:
+        store.sync(files, now)
+        rows = store.conn.execute(
+            "SELECT note_id, max(content_changed) FROM cards GROUP BY note_id"
+        ).fetchall()
+    return {note_id: datetime.fromisoformat(stamp) for note_id, stamp in rows if stamp}
+
+
+# --------------------------------------------------------------------------- packages
+
+
+@dataclass
+class Written:
+    """One .apkg file written."""
+
+    path: Path
+    decks: list[str] = field(default_factory=list)
+    notes: int = 0
+    cards: int = 0
+
+
+def top_deck(deck: str) -> str:
+    return deck.split("::", 1)[0].strip()
+
+
+def slugify(name: str) -> str:
+    """A file name from a deck name: `System Design` → `system-design`; unicode letters stay."""
+    slug = re.sub(r"[^\w]+", "-", name.casefold()).strip("-_")
+    return slug[:80] or "deck-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
+
+
+def write_packages(
+    notes: Sequence[ExportNote], out_dir: Path, single: bool = False
+) -> list[Written]:
+    """Write one .apkg per top-level deck (or one `drill.apkg`); returns what was written."""
+    groups: dict[str, list[ExportNote]] = {}
+    names: dict[str, str] = {}
+    for note in notes:
+        key = "" if single else top_deck(note.deck).casefold()  # Anki: names ignore case
+        names.setdefault(key, SINGLE_NAME if single else top_deck(note.deck))
+        groups.setdefault(key, []).append(note)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    used: set[str] = set()
+    written = []
+    for key, group in groups.items():
+        stem = slugify(names[key])
+        if stem in used:  # two deck names that slugify alike
+            stem += "-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:6]
+        used.add(stem)
+        written.append(write_package(group, out_dir / f"{stem}.apkg"))
+    return written
+
+
+def write_package(notes: Sequence[ExportNote], path: Path) -> Written:
+    """Write one .apkg holding these notes, their decks and their note types."""
+    models = {kind: NOTE_TYPES[kind].model() for kind in dict.fromkeys(n.kind for n in notes)}
+    decks: dict[str, genanki.Deck] = {}
+    result = Written(path)
+    for due, note in enumerate(notes):
+        deck = decks.get(note.deck)
+        if deck is None:
+            deck = decks[note.deck] = genanki.Deck(stable_id(f"drill:deck:{note.deck}"), note.deck)
+            result.decks.append(note.deck)
+        gnote = note.genanki_note(models, due)
+        deck.add_note(gnote)
+        result.notes += 1
+        result.cards += len(gnote.cards)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        # The package time only seeds the ids inside the file; notes carry their own mtime.
+        genanki.Package(list(decks.values())).write_to_file(str(tmp))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return result
+
+
+# --------------------------------------------------------------------------- build
+
+
+@dataclass
+class BuildReport:
+    written: list[Written]
+    left_out_notes: int = 0  # suspended in the YAML: genanki cannot write suspended cards
+    left_out_cards: int = 0
+
+
+def build(
+    notes: Sequence[Note],
+    files: Sequence[Path],
+    db_path: Path,
+    now: datetime,
+    out_dir: Path,
+    *,
+    single: bool = False,
+    extra: Sequence[ExportNote] = (),
+) -> BuildReport:
+    """Export `notes` (already filtered) as .apkg files in `out_dir`.
+
+    `files` are the deck files the notes come from: the store at `db_path` is synced with them
+    first, so each note's modification time is when its text last changed. Suspended notes are
+    left out (an .apkg from genanki cannot carry suspension). `extra` holds generated notes
+    (the extension point for estimation problems), written alongside.
+    """
+    from drill.content import cards_of
+
+    suspended = [n for n in notes if n.suspended]
+    kept = [n for n in notes if not n.suspended]
+    changed = content_changed(db_path, files, now)
+    exported = [*export_notes(kept, changed, now), *extra]
+    return BuildReport(
+        written=write_packages(exported, out_dir, single=single),
+        left_out_notes=len(suspended),
+        left_out_cards=sum(len(cards_of(n)) for n in suspended),
+    )
