@@ -16,7 +16,6 @@ if TYPE_CHECKING:
 app = typer.Typer(
     name="drill",
     help="Spaced-repetition quizzes and Anki decks from YAML cards.",
-    no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -44,10 +43,73 @@ def fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _deck_paths(paths: list[Path] | None) -> list[Path]:
-    from drill.paths import bundled_decks_dir
+DbOpt = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("--db", help="The database file (default: $DRILL_DB, else the user data folder).",
+                 show_default=False),
+]
+DecksOpt = Annotated[
+    Optional[list[Path]],  # noqa: UP045
+    typer.Option("--decks", help="Also read decks from this folder (repeatable).",
+                 show_default=False),
+]
 
-    return list(paths) if paths else [bundled_decks_dir()]
+
+def _config():
+    from drill.config import load_config
+    from drill.model import ContentError
+
+    try:
+        return load_config()
+    except ContentError as err:
+        _print_problems(err.problems)
+        raise fail("the config file has problems") from None
+
+
+def _print_problems(problems) -> None:
+    for problem in sorted(problems):
+        typer.echo(str(problem), err=True)
+
+
+def _deck_paths(paths: list[Path] | None, decks: list[Path] | None = None) -> list[Path]:
+    """Deck files/folders named on the command line, else every deck folder in effect."""
+    if paths:
+        return list(paths)
+    from drill.config import deck_roots
+
+    return deck_roots(_config(), decks)
+
+
+def _open_store(db: Path | None, decks: list[Path] | None = None, *, sync: bool = True):
+    """Open the database and bring it in line with the decks. Returns (store, options_for).
+    Deck problems stop the command before anything is written."""
+    from drill.clock import ClockError, now
+    from drill.config import deck_roots
+    from drill.model import ContentError
+    from drill.options import resolver
+    from drill.paths import find_deck_files
+    from drill.store import Store, StoreError, default_db_path
+
+    config = _config()
+    path = db or config.db or default_db_path()
+    try:
+        moment = now()
+        store = Store(path)
+    except (ClockError, StoreError) as err:
+        raise fail(str(err)) from None
+    if sync:
+        files, problems = find_deck_files(deck_roots(config, decks))
+        try:
+            if problems:
+                raise ContentError(problems)
+            store.sync(files, moment)
+        except ContentError as err:
+            store.close()
+            _print_problems(err.problems)
+            n = len(err.problems)
+            raise fail(f"{n} problem{'s' if n != 1 else ''} in the decks; nothing was changed "
+                       "(`drill check` lists them)") from None
+    return store, resolver(config.options, store.deck_options())
 
 
 def _load_or_exit(paths: list[Path] | None) -> Collection:
@@ -224,6 +286,87 @@ def build(
     typer.echo(export.IMPORT_HINT)
 
 
+@app.command()
+def quiz(
+    deck: DeckOpt = None,
+    tag: TagOpt = None,
+    kind: KindOpt = None,
+    new: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--new", min=0, help="At most N new cards this session (overrides the "
+                     "daily limit).", show_default=False),
+    ] = None,
+    limit: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--limit", min=0, help="At most N reviews this session (overrides the "
+                     "daily limit).", show_default=False),
+    ] = None,
+    cram: Annotated[
+        bool, typer.Option("--cram", help="Go through the selected cards whether due or not, "
+                           "without changing their schedule.")
+    ] = False,
+    db: DbOpt = None,
+    decks: DecksOpt = None,
+) -> None:
+    """Study the cards that are due: learning, then reviews, then new cards."""
+    from drill.clock import now
+    from drill.kinds import KINDS
+    from drill.quiz import Input, Quiz
+    from drill.session import Filters, Session
+
+    if kind is not None and kind not in KINDS:
+        raise fail(f"unknown kind '{kind}'; kinds: {', '.join(KINDS)}", code=2)
+    store, options_for = _open_store(db, decks)
+    with store:
+        session = Session(store, options_for, Filters(deck, tag, kind), new_limit=new,
+                          review_limit=limit, cram=cram)
+        Quiz(store, session, options_for, now, Input(), _console(), cram=cram).run()
+
+
+def _console():
+    from rich.console import Console
+
+    # rich honours NO_COLOR and writes no colour codes when stdout is not a terminal.
+    return Console(highlight=False, soft_wrap=False, emoji=False)
+
+
+@app.command()
+def due(as_json: JsonOpt = False, db: DbOpt = None, decks: DecksOpt = None) -> None:
+    """What is due now, per deck: new, learning and review counts."""
+    _print_due(as_json, db, decks, hint=False)
+
+
+def _print_due(as_json: bool, db: Path | None, decks: list[Path] | None, hint: bool) -> None:
+    from drill.clock import now
+    from drill.session import due_by_deck
+
+    store, options_for = _open_store(db, decks)
+    with store:
+        counts = due_by_deck(store, options_for, now())
+    total = [sum(c[i] for c in counts.values()) for i in range(3)]
+    if as_json:
+        import json
+
+        rows = {deck: {"new": n, "learning": lrn, "review": rev}
+                for deck, (n, lrn, rev) in counts.items()}
+        payload = {"decks": rows, "total": dict(zip(("new", "learning", "review"), total,
+                                                     strict=True))}
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    if not counts:
+        typer.echo("No cards yet. Add a deck (see README), then run drill quiz.")
+        return
+    width = max(len(deck) for deck in counts)
+    typer.echo(f"{'deck':<{width}}  {'new':>5}  {'learn':>5}  {'review':>6}")
+    for deck, (n, lrn, rev) in counts.items():
+        typer.echo(f"{deck:<{width}}  {n:>5}  {lrn:>5}  {rev:>6}")
+    typer.echo(f"{'total':<{width}}  {total[0]:>5}  {total[1]:>5}  {total[2]:>6}")
+    if hint:
+        typer.echo("")
+        typer.echo("Next: drill quiz" if sum(total) else
+                   "Nothing due. drill quiz --cram goes through cards anyway.")
+
+
 def _version(value: bool) -> None:
     if value:
         from drill import __version__
@@ -232,14 +375,19 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
+@app.callback(invoke_without_command=True)
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
-    """Spaced-repetition quizzes and Anki decks from YAML cards."""
+    """Spaced-repetition quizzes and Anki decks from YAML cards.
+
+    Run without a command to see what is due. Start with: drill quiz"""
+    if ctx.invoked_subcommand is None:
+        _print_due(False, None, None, hint=True)
 
 
 def main() -> None:

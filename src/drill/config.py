@@ -96,14 +96,20 @@ def load_config(path: Path | None = None) -> Config:
             for option in sub:
                 try:
                     config.options[option.key] = parse_value(
-                        option.key, _plain(option.node), in_deck=False)
+                        option.key, _plain(option.node), in_deck=False
+                    )
                 except OptionError as err:
                     problems.append(Problem(shown, option.line, str(err)))
         else:
             from drill.content import did_you_mean
 
-            problems.append(Problem(shown, e.line, f"unknown key '{e.key}'"
-                                    f"{did_you_mean(e.key, KEYS)}; keys: {', '.join(KEYS)}"))
+            problems.append(
+                Problem(
+                    shown,
+                    e.line,
+                    f"unknown key '{e.key}'{did_you_mean(e.key, KEYS)}; keys: {', '.join(KEYS)}",
+                )
+            )
     if problems:
         raise ContentError(problems)
     return config
@@ -112,3 +118,19 @@ def load_config(path: Path | None = None) -> Config:
 def _resolve(base: Path, text: str) -> Path:
     path = Path(os.path.expandvars(text)).expanduser()
     return path if path.is_absolute() else base / path
+
+
+def deck_roots(config: Config, cli_decks: list[Path] | None = None) -> list[Path]:
+    """Every deck folder in effect: the bundled decks (unless switched off), the config
+    file's folders, DRILL_DECKS (a path list) and --decks, in that order, without repeats."""
+    from drill.paths import bundled_decks_dir
+
+    roots: list[Path] = [bundled_decks_dir()] if config.bundled else []
+    roots += config.decks
+    env = os.environ.get(ENV_DECKS, "")
+    roots += [Path(p).expanduser() for p in env.split(os.pathsep) if p.strip()]
+    roots += list(cli_decks or [])
+    unique: dict[str, Path] = {}
+    for root in roots:
+        unique.setdefault(str(root.resolve()), root)
+    return list(unique.values())

@@ -28,6 +28,7 @@ are only read from the config file: `next_day_starts_at: 4` (hour), `learn_ahead
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -59,29 +60,60 @@ OPTIONS: dict[str, Option] = {
         Option("reviews_per_day", "int", "", "reviews per day, per deck", 0, 99999),
         Option("learning_steps", "steps", "learning_steps", "learning steps (e.g. 1m 10m)"),
         Option("relearning_steps", "steps", "relearning_steps", "relearning steps (e.g. 10m)"),
-        Option("graduating_interval", "int", "graduating_interval",
-               "days, after the last learning step", 1, 36500),
-        Option("easy_interval", "int", "easy_interval", "days, after Easy on a new card",
-               1, 36500),
+        Option(
+            "graduating_interval",
+            "int",
+            "graduating_interval",
+            "days, after the last learning step",
+            1,
+            36500,
+        ),
+        Option("easy_interval", "int", "easy_interval", "days, after Easy on a new card", 1, 36500),
         Option("starting_ease", "float", "starting_ease", "ease of a new card", 1.31, 5.0),
         Option("easy_bonus", "float", "easy_bonus", "extra multiplier for Easy", 1.0, 5.0),
         Option("hard_interval", "float", "hard_multiplier", "multiplier for Hard", 0.5, 1.3),
-        Option("interval_modifier", "float", "interval_modifier", "multiplies every interval",
-               0.5, 2.0),
-        Option("new_interval", "float", "lapse_multiplier",
-               "after a lapse, times the old interval", 0.0, 1.0),
-        Option("minimum_interval", "int", "minimum_lapse_interval",
-               "days, after a lapse", 1, 36500),
+        Option(
+            "interval_modifier", "float", "interval_modifier", "multiplies every interval", 0.5, 2.0
+        ),
+        Option(
+            "new_interval",
+            "float",
+            "lapse_multiplier",
+            "after a lapse, times the old interval",
+            0.0,
+            1.0,
+        ),
+        Option(
+            "minimum_interval", "int", "minimum_lapse_interval", "days, after a lapse", 1, 36500
+        ),
         Option("maximum_interval", "int", "maximum_interval", "days", 1, 36500),
         Option("leech_threshold", "int", "leech_threshold", "lapses; 0 turns it off", 0, 999),
-        Option("leech_action", "choice", "leech_action", "what happens to a leech",
-               choices=("tag", "suspend")),
+        Option(
+            "leech_action",
+            "choice",
+            "leech_action",
+            "what happens to a leech",
+            choices=("tag", "suspend"),
+        ),
         Option("fuzz", "bool", "fuzz", "spread review intervals a little, as Anki does"),
-        Option("next_day_starts_at", "hour", "rollover_hour", "hour (0-23) the day starts",
-               0, 23, global_only=True),
-        Option("learn_ahead", "minutes", "learn_ahead_minutes",
-               "show learning cards this early when nothing else is due", 0, 1440,
-               global_only=True),
+        Option(
+            "next_day_starts_at",
+            "hour",
+            "rollover_hour",
+            "hour (0-23) the day starts",
+            0,
+            23,
+            global_only=True,
+        ),
+        Option(
+            "learn_ahead",
+            "minutes",
+            "learn_ahead_minutes",
+            "show learning cards this early when nothing else is due",
+            0,
+            1440,
+            global_only=True,
+        ),
     ]
 }
 
@@ -106,8 +138,9 @@ def parse_value(name: str, raw: Any, *, in_deck: bool) -> Any:
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         raise OptionError(name, f"unknown option '{name}'{hint}; options: {', '.join(OPTIONS)}")
     if in_deck and option.global_only:
-        raise OptionError(name, f"`{name}` is the same for every deck: set it in the config "
-                          "file, not in a deck")
+        raise OptionError(
+            name, f"`{name}` is the same for every deck: set it in the config file, not in a deck"
+        )
     try:
         return _convert(option, raw)
     except ValueError as err:
@@ -174,8 +207,7 @@ class DeckOptions:
         """Option name -> value in effect, for `drill config show`."""
         out: dict[str, Any] = {}
         for name, option in OPTIONS.items():
-            value = getattr(self.scheduler, option.target) if option.target else getattr(
-                self, name)
+            value = getattr(self.scheduler, option.target) if option.target else getattr(self, name)
             if option.kind == "steps":
                 value = " ".join(_format_minutes(v) for v in value)
             elif option.kind == "minutes":
@@ -189,3 +221,19 @@ def _format_minutes(minutes: float) -> str:
         if minutes >= size and minutes % size == 0:
             return f"{int(minutes // size)}{unit}"
     return f"{round(minutes * 60)}s"
+
+
+def resolver(
+    config_values: dict[str, Any], deck_values: dict[str, dict[str, Any]]
+) -> Callable[[str], DeckOptions]:
+    """options_for(deck): Anki's defaults, then the config file's options, then the deck
+    file's own. The empty name gives the config-wide options (day start, learn-ahead)."""
+    base = DeckOptions().with_values(config_values)
+    cache: dict[str, DeckOptions] = {}
+
+    def options_for(deck: str) -> DeckOptions:
+        if deck not in cache:
+            cache[deck] = base.with_values(deck_values.get(deck, {}))
+        return cache[deck]
+
+    return options_for

@@ -182,3 +182,24 @@ class Session:
     def requeue_cram(self, card: StudyCard) -> None:
         """In cram mode, a card answered Again comes back at the end."""
         self.new.append(card)
+
+
+def due_by_deck(
+    store: Store, options_for: Callable[[str], DeckOptions], now: datetime
+) -> dict[str, tuple[int, int, int]]:
+    """Per deck: (new, learning, review) a quiz started now would show, daily limits applied.
+    Decks with nothing due are included with zeros, so every deck is listed."""
+    session = Session(store, options_for)
+    session.build(now)
+    horizon = now + session._learn_ahead()
+    counts: dict[str, list[int]] = {}
+    for row in store.study_rows(now):
+        counts.setdefault(row["deck"], [0, 0, 0])
+    for card in session.new:
+        counts[card.deck][0] += 1
+    for card in session.learning:
+        if (card.state.due or now) <= horizon:
+            counts[card.deck][1] += 1
+    for card in session.reviews:
+        counts[card.deck][2] += 1
+    return {deck: (n, lrn, rev) for deck, (n, lrn, rev) in sorted(counts.items())}

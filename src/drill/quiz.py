@@ -1,0 +1,380 @@
+"""The interactive quiz: Anki's reviewer, in a terminal.
+
+One card at a time: the counts and the deck, the question, then the answer and the four
+ratings with the interval each would give. Every answer is committed to the store before the
+next card is shown. On a terminal, keys act at once; without one (a pipe, a script), each
+line of standard input is one command, with the same keys, so the quiz can be scripted.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import IO, Any
+
+from drill.grading import Grade, grade
+from drill.options import DeckOptions
+from drill.paths import display_path
+from drill.scheduler import CardState, Rating, day_start, format_interval, preview
+from drill.session import Session, StudyCard
+from drill.store import StaleStateError, Store
+
+HELP = """\
+Keys
+  space, enter  show the answer; after it, answer Good (or the suggested rating)
+  1 2 3 4       Again, Hard, Good, Easy
+  u             undo the last answer
+  s             suspend this card (drill card unsuspend ID brings it back)
+  b             bury this card until tomorrow
+  e             where the card lives (path:line)
+  ?             this help
+  q             quit (Ctrl-C and Ctrl-D too); every answer so far is saved
+Number cards: type your answer and press enter (an empty line just shows it)."""
+
+ENTER = "enter"
+QUIT = "quit"
+MAX_ANSWER_MS = 60_000  # as Anki: a card left on screen counts one minute at most
+COMMAND_KEYS = {"q", "u", "s", "b", "e", "?"}
+
+
+class Input:
+    """Keys and lines from the user: single keypresses on a terminal, lines otherwise."""
+
+    def __init__(self, stream: IO[str] | None = None):
+        self.stream = stream or sys.stdin
+        self.tty = self.stream.isatty()
+
+    def key(self) -> str:
+        """One command: a key ('1', 's', ...), ENTER for space/enter, or QUIT at end of input."""
+        if not self.tty:
+            line = self.stream.readline()
+            if not line:
+                return QUIT
+            text = line.rstrip("\r\n")
+            return ENTER if text.strip() == "" else text.strip().lower()
+        import termios
+        import tty
+
+        fd = self.stream.fileno()
+        saved = termios.tcgetattr(fd)
+        try:
+            tty.setcbreak(fd)
+            char = os.read(fd, 1).decode("utf-8", "replace")
+        finally:
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+        if char in ("", "\x04"):  # Ctrl-D
+            return QUIT
+        if char in (" ", "\r", "\n"):
+            return ENTER
+        return char.lower()
+
+    def line(self, prompt: str) -> str | None:
+        """A typed answer (None at end of input)."""
+        if not self.tty:
+            sys.stdout.write(prompt)
+            sys.stdout.flush()
+            line = self.stream.readline()
+            if not line:
+                return None
+            sys.stdout.write(line if line.endswith("\n") else line + "\n")
+            return line.rstrip("\r\n")
+        try:
+            return input(prompt)
+        except EOFError:
+            return None
+
+
+_MARKUP = re.compile(r"\*\*(.+?)\*\*|`([^`]+)`")
+
+
+def styled(text: str, base: str = "") -> Any:
+    """Light Markdown for the terminal: **bold** and `code`; nothing else is interpreted
+    (card text is never read as rich markup, so `[...]` and `<b>` show as typed)."""
+    from rich.text import Text
+
+    out = Text(style=base)
+    pos = 0
+    for m in _MARKUP.finditer(text):
+        out.append(text[pos:m.start()])
+        if m.group(1) is not None:
+            out.append(m.group(1), style="bold")
+        else:
+            out.append(m.group(2), style="cyan")
+        pos = m.end()
+    out.append(text[pos:])
+    return out
+
+
+@dataclass
+class Summary:
+    answered: int = 0
+    again: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class Quiz:
+    store: Store
+    session: Session
+    options_for: Callable[[str], DeckOptions]
+    now: Callable[[], datetime]
+    keys: Input
+    console: Any  # rich.console.Console
+    cram: bool = False
+    summary: Summary = field(default_factory=Summary)
+    history: list[tuple[int, StudyCard]] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ output helpers
+
+    def say(self, *parts: Any, **kwargs: Any) -> None:
+        self.console.print(*parts, **kwargs)
+
+    def header(self, card: StudyCard, now: datetime) -> None:
+        from rich.text import Text
+
+        new, learning, review = self.session.counts(now)
+        line = Text()
+        line.append(f"── {card.deck} ", style="bold")
+        if self.cram:
+            line.append(f"· cram · {new} left", style="dim")
+        else:
+            line.append("· ", style="dim")
+            line.append(f"new {new}", style="blue")
+            line.append(" · ", style="dim")
+            line.append(f"learning {learning}", style="red")
+            line.append(" · ", style="dim")
+            line.append(f"review {review}", style="green")
+        self.say()
+        self.say(line)
+
+    # ------------------------------------------------------------------ the loop
+
+    def run(self) -> int:
+        """Study until the queue is empty or the user quits. Returns an exit code."""
+        now = self.now()
+        self.session.build(now)
+        if self.session.next(now) is None:
+            self.nothing_due(now)
+            return 0
+        try:
+            while True:
+                now = self.now()
+                card = self.session.next(now)
+                if card is None:
+                    break
+                if self.show(card) == QUIT:
+                    break
+        except KeyboardInterrupt:
+            self.say()
+        self.finish()
+        return 0
+
+    def show(self, card: StudyCard) -> str | None:
+        """One card, from question to rating. Returns QUIT to end the session."""
+        shown_at = time.monotonic()
+        now = self.now()
+        self.header(card, now)
+        self.say(styled(card.row["front"]))
+        typed_card = card.row["kind"] == "number" and card.row["answer"]
+        result: Grade | None = None
+        typed_text: str | None = None
+        if typed_card:
+            while True:
+                self.say(styled("Type your answer and press enter (empty: just show it).",
+                                "dim"))
+                line = self.keys.line("> ")
+                if line is None:
+                    return QUIT
+                command = line.strip().lower()
+                if command in COMMAND_KEYS:
+                    outcome = self.command(command, card)
+                    if outcome is not None:
+                        return outcome if outcome == QUIT else None
+                    continue
+                if not command:
+                    break
+                typed_text = line.strip()
+                result = self.grade(card, typed_text)
+                if result.verdict == "unreadable":
+                    self.say(styled(result.message, "yellow"))
+                    typed_text, result = None, None
+                    continue
+                break
+        else:
+            self.say(styled("space/enter: show answer · ?: keys", "dim"))
+            while True:
+                key = self.keys.key()
+                if key == ENTER:
+                    break
+                if key == QUIT:
+                    return QUIT
+                outcome = self.command(key, card)
+                if outcome is not None:
+                    return outcome if outcome == QUIT else None
+        return self.reveal(card, shown_at, result, typed_text)
+
+    def grade(self, card: StudyCard, typed: str) -> Grade:
+        from drill.quantity import parse
+
+        expected = parse(card.row["answer"])
+        result = grade(typed, expected, card.row["tolerance"], answer_text=card.row["answer"])
+        colour = {"right": "green", "close": "yellow"}.get(result.verdict, "red")
+        if result.verdict != "unreadable":
+            self.say(styled(result.message, f"bold {colour}"))
+        return result
+
+    def reveal(self, card: StudyCard, shown_at: float, result: Grade | None,
+               typed: str | None) -> str | None:
+        from rich.text import Text
+
+        self.say(styled("─" * 40, "dim"))
+        self.say(styled(card.row["back"]))
+        if card.row["kind"] == "number" and card.row["tolerance"] is not None:
+            self.say(styled(f"(right within ±{card.row['tolerance']:.0%})", "dim"))
+        if card.row["extra"]:
+            self.say(styled(card.row["extra"], "italic"))
+        now = self.now()
+        options = self.options_for(card.deck)
+        outcomes = preview(card.state, now=now, config=options.scheduler, seed=card.seed)
+        suggested = Rating(result.suggested_rating) if result else Rating.GOOD
+        line = Text()
+        for rating, colour in zip(Rating, ("red", "yellow", "green", "blue"), strict=True):
+            label = f"{rating.value} {rating.name.capitalize()}"
+            interval = "" if self.cram else " " + format_interval(outcomes[rating], now,
+                                                                  options.scheduler)
+            line.append(label + interval, style=colour + (" bold underline"
+                                                            if rating == suggested else ""))
+            line.append("   ")
+        line.append(f"(enter: {suggested.name.capitalize()})", style="dim")
+        self.say(line)
+        while True:
+            key = self.keys.key()
+            if key == QUIT:
+                return QUIT
+            if key == ENTER:
+                rating = suggested
+            elif key in ("1", "2", "3", "4"):
+                rating = Rating(int(key))
+            else:
+                outcome = self.command(key, card)
+                if outcome is not None:
+                    return outcome if outcome == QUIT else None
+                continue
+            after = outcomes[rating]
+            answer_ms = min(int((time.monotonic() - shown_at) * 1000), MAX_ANSWER_MS)
+            self.record(card, after, rating, now, answer_ms, typed, result)
+            return None
+
+    def record(self, card: StudyCard, after: CardState, rating: Rating, now: datetime,
+               answer_ms: int, typed: str | None, result: Grade | None) -> None:
+        try:
+            review_id = self.store.record_answer(
+                card.id, card.state, after, rating, now, answer_ms=answer_ms,
+                typed_answer=typed, grade=result.verdict if result else None, cram=self.cram,
+            )
+        except StaleStateError:
+            self.say(styled("This card was answered in another drill session meanwhile; "
+                            "skipping it.", "yellow"))
+            self.session.remove(card.id)
+            return
+        self.history.append((review_id, card))
+        self.summary.answered += 1
+        self.summary.again += rating == Rating.AGAIN
+        if self.cram:
+            self.session.remove(card.id)
+            if rating == Rating.AGAIN:
+                self.session.requeue_cram(card)
+            return
+        self.session.answered(card, after, now)
+        if after.leech:
+            action = "suspended" if after.suspended else "tagged leech"
+            self.say(styled(
+                f"This card is a leech ({after.lapses} lapses): {action}. Consider rewriting "
+                f"it (e: where it lives).", "bold magenta"))
+
+    # ------------------------------------------------------------------ commands
+
+    def command(self, key: str, card: StudyCard) -> str | None:
+        """Handle a non-answer key. Returns QUIT, "next" (leave this card), or None (stay)."""
+        if key == "q":
+            return QUIT
+        if key == "?":
+            self.say(styled(HELP, "dim"))
+            return None
+        if key == "e":
+            self.say(f"{display_path_of(card.row['path'])}:{card.row['line']}")
+            return None
+        if key == "s":
+            self.store.set_flags([card.id], suspended=1)
+            self.session.remove(card.id)
+            self.say(styled(f"Suspended {card.id} (drill card unsuspend {card.id} brings it "
+                            "back).", "yellow"))
+            return "next"
+        if key == "b":
+            config = self.options_for(card.deck).scheduler
+            tomorrow = day_start(self.now(), config) + timedelta(days=1)
+            self.store.set_flags([card.id], buried_until=tomorrow)
+            self.session.remove(card.id)
+            self.say(styled(f"Buried {card.id} until tomorrow.", "yellow"))
+            return "next"
+        if key == "u":
+            return self.undo(card)
+        self.say(styled(f"Unknown key {key!r}; ? lists the keys.", "dim"))
+        return None
+
+    def undo(self, current: StudyCard) -> str | None:
+        if not self.history:
+            self.say(styled("Nothing to undo in this session.", "dim"))
+            return None
+        review_id, card = self.history.pop()
+        self.store.undo(review_id)
+        restored = StudyCard(dict(self.store.card_row(card.id)), self.store.state(card.id))
+        self.session.put_back(restored, current)
+        self.summary.answered -= 1
+        self.say(styled(f"Undid the answer to {card.id}.", "yellow"))
+        return "next"
+
+    # ------------------------------------------------------------------ endings
+
+    def nothing_due(self, now: datetime) -> None:
+        self.say("Nothing to study now.")
+        self.say_next_due(now)
+        if not self.cram:
+            self.say(styled("To go through cards anyway: drill quiz --cram", "dim"))
+
+    def say_next_due(self, now: datetime) -> None:
+        upcoming = self.store.next_due(now)
+        if upcoming is None:
+            return
+        local = upcoming.astimezone(now.tzinfo)
+        wait = upcoming - now
+        if wait < timedelta(hours=1):
+            when = f"in {max(1, round(wait.total_seconds() / 60))} min ({local:%H:%M})"
+        elif local.date() == now.date():
+            when = f"today at {local:%H:%M}"
+        elif local.date() == (now + timedelta(days=1)).date():
+            when = f"tomorrow at {local:%H:%M}"
+        else:
+            when = f"on {local:%a %d %b %Y}"
+        self.say(f"Next card due {when}.")
+
+    def finish(self) -> None:
+        s = self.summary
+        elapsed = time.monotonic() - s.started
+        minutes, seconds = divmod(int(elapsed), 60)
+        again = f", again {s.again} ({s.again / s.answered:.0%})" if s.answered else ""
+        self.say()
+        self.say(styled(f"{s.answered} card{'s' if s.answered != 1 else ''} in "
+                        f"{minutes}m {seconds:02d}s{again}.", "bold"))
+        self.say_next_due(self.now())
+
+
+def display_path_of(stored: str) -> str:
+    from pathlib import Path
+
+    return display_path(Path(stored))
