@@ -348,6 +348,73 @@ class _Answering:
             return pairs
 
 
+class _Studying:
+    """Mixin: the reads and flag changes a study session needs."""
+
+    conn: sqlite3.Connection
+
+    def study_rows(self, now: datetime, *, include_suspended: bool = False) -> list[sqlite3.Row]:
+        """Live cards (not orphaned), in deck order; suspended and buried ones left out."""
+        sql = "SELECT * FROM cards WHERE orphaned = 0"
+        params: list[Any] = []
+        if not include_suspended:
+            sql += (
+                " AND suspended = 0 AND yaml_suspended = 0"
+                " AND (buried_until IS NULL OR buried_until <= ?)"
+            )
+            params.append(iso(now))
+        sql += " ORDER BY path, position, ordinal"
+        return self.conn.execute(sql, params).fetchall()
+
+    def done_today(self, day_start: datetime) -> dict[str, tuple[int, int]]:
+        """Per deck, new cards introduced and reviews done since `day_start` (cram excluded),
+        so the daily limits hold across sessions."""
+        rows = self.conn.execute(
+            "SELECT c.deck AS deck, "
+            "sum(r.phase_before = 'new') AS new, sum(r.review_kind = 'review') AS reviews "
+            "FROM review_log r JOIN cards c ON c.id = r.card_id "
+            "WHERE r.reviewed_at >= ? AND r.review_kind != 'cram' GROUP BY c.deck",
+            (iso(day_start),),
+        )
+        return {row["deck"]: (row["new"] or 0, row["reviews"] or 0) for row in rows}
+
+    def deck_options(self) -> dict[str, dict[str, Any]]:
+        """Per deck name, the `options:` of its deck file(s)."""
+        found: dict[str, dict[str, Any]] = {}
+        for row in self.conn.execute(
+            "SELECT deck, options FROM files WHERE options IS NOT NULL ORDER BY path"
+        ):
+            found.setdefault(row["deck"], {}).update(json.loads(row["options"]))
+        return found
+
+    def card_row(self, card_id: str) -> sqlite3.Row | None:
+        return self.conn.execute("SELECT * FROM cards WHERE id = ?", (card_id,)).fetchone()
+
+    def set_flags(self, card_ids: Iterable[str], **flags: Any) -> int:
+        """Set `suspended`, `buried_until` or `leech` on cards; returns how many changed."""
+        allowed = {"suspended", "buried_until", "leech"}
+        if not flags or set(flags) - allowed:
+            raise ValueError(f"flags must be among {sorted(allowed)}")
+        assignments = ", ".join(f"{name} = ?" for name in flags)
+        values = [iso(v) if isinstance(v, datetime) else v for v in flags.values()]
+        with self.transaction():
+            changed = 0
+            for card_id in card_ids:
+                cursor = self.conn.execute(
+                    f"UPDATE cards SET {assignments} WHERE id = ?", [*values, card_id]
+                )
+                changed += cursor.rowcount
+        return changed
+
+    def next_due(self, after: datetime) -> datetime | None:
+        row = self.conn.execute(
+            "SELECT min(due) FROM cards WHERE orphaned = 0 AND suspended = 0 "
+            "AND yaml_suspended = 0 AND phase != 'new' AND due > ?",
+            (iso(after),),
+        ).fetchone()
+        return from_iso(row[0]) if row and row[0] else None
+
+
 _CONTENT_KEYS = (
     "deck",
     "kind",
@@ -414,7 +481,7 @@ def state_from_row(row: sqlite3.Row) -> Any:
     )
 
 
-class Store(_Answering):
+class Store(_Answering, _Studying):
     """An open drill database. Use as a context manager, or call close()."""
 
     def __init__(self, path: Path | str):
