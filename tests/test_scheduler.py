@@ -206,6 +206,12 @@ def test_days_elapsed_come_from_the_due_date():
     assert good.due == day_start(NOON, NOFUZZ) + timedelta(days=29)
 
 
+def test_without_a_due_date_lateness_comes_from_the_last_review():
+    state = CardState(phase="review", interval_days=20, ease=2.5, last_review=at(-28))
+    assert intervals(state) == intervals(review(20, late=8))
+    assert intervals(CardState(phase="review", interval_days=20)) == [24, 50, 65]
+
+
 def test_early_review_uses_the_gentler_formula():
     # due in 5 days, so 5 of 10 days elapsed: Hard max(5 * 1.2, 10 * 1.2 / 2) = 6;
     # Good max(5 * 2.5, 10) = 12.5 -> 13; Easy 12.5 * (1.3 - 0.3 / 2) = 14.375 -> 14

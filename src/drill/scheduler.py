@@ -404,8 +404,11 @@ def _leech_threshold_met(lapses: int, threshold: int) -> bool:
 
 
 def _elapsed_days(state: CardState, ctx: _Ctx) -> int:
-    """Days since the last review, as Anki derives it: interval minus days still to go."""
+    """Days since the last review, as Anki derives it: interval minus days still to go.
+    Without a due date, the days since ``last_review``; without either, on time."""
     if state.due is None:
+        if state.last_review is not None:
+            return max(days_between(state.last_review, ctx.now, ctx.config), 0)
         return state.interval_days
     until_due = days_between(ctx.now, state.due, ctx.config)
     return max(state.interval_days - until_due, 0)
