@@ -320,7 +320,8 @@ def quiz(
     with store:
         session = Session(store, options_for, Filters(deck, tag, kind), new_limit=new,
                           review_limit=limit, cram=cram)
-        Quiz(store, session, options_for, now, Input(), _console(), cram=cram).run()
+        with Input() as keys:
+            Quiz(store, session, options_for, now, keys, _console(), cram=cram).run()
 
 
 def _console():

@@ -43,11 +43,35 @@ COMMAND_KEYS = {"q", "u", "s", "b", "e", "?"}
 
 
 class Input:
-    """Keys and lines from the user: single keypresses on a terminal, lines otherwise."""
+    """Keys and lines from the user: single keypresses on a terminal, lines otherwise.
+
+    On a terminal the session runs in cbreak mode (keys arrive at once, Ctrl-C still
+    interrupts); typed answers switch back to line editing for their line only. Use it as
+    a context manager so the terminal is always restored."""
 
     def __init__(self, stream: IO[str] | None = None):
         self.stream = stream or sys.stdin
         self.tty = self.stream.isatty()
+        self._saved: Any = None
+
+    def __enter__(self) -> Input:
+        if self.tty:
+            import termios
+            import tty
+
+            fd = self.stream.fileno()
+            self._saved = termios.tcgetattr(fd)
+            tty.setcbreak(fd)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._restore()
+
+    def _restore(self) -> None:
+        if self._saved is not None:
+            import termios
+
+            termios.tcsetattr(self.stream.fileno(), termios.TCSADRAIN, self._saved)
 
     def key(self) -> str:
         """One command: a key ('1', 's', ...), ENTER for space/enter, or QUIT at end of input."""
@@ -57,16 +81,7 @@ class Input:
                 return QUIT
             text = line.rstrip("\r\n")
             return ENTER if text.strip() == "" else text.strip().lower()
-        import termios
-        import tty
-
-        fd = self.stream.fileno()
-        saved = termios.tcgetattr(fd)
-        try:
-            tty.setcbreak(fd)
-            char = os.read(fd, 1).decode("utf-8", "replace")
-        finally:
-            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+        char = os.read(self.stream.fileno(), 1).decode("utf-8", "replace")
         if char in ("", "\x04"):  # Ctrl-D
             return QUIT
         if char in (" ", "\r", "\n"):
@@ -83,10 +98,16 @@ class Input:
                 return None
             sys.stdout.write(line if line.endswith("\n") else line + "\n")
             return line.rstrip("\r\n")
+        self._restore()
         try:
             return input(prompt)
         except EOFError:
             return None
+        finally:
+            if self._saved is not None:
+                import tty
+
+                tty.setcbreak(self.stream.fileno())
 
 
 _MARKUP = re.compile(r"\*\*(.+?)\*\*|`([^`]+)`")
@@ -100,7 +121,7 @@ def styled(text: str, base: str = "") -> Any:
     out = Text(style=base)
     pos = 0
     for m in _MARKUP.finditer(text):
-        out.append(text[pos:m.start()])
+        out.append(text[pos : m.start()])
         if m.group(1) is not None:
             out.append(m.group(1), style="bold")
         else:
@@ -185,8 +206,7 @@ class Quiz:
         typed_text: str | None = None
         if typed_card:
             while True:
-                self.say(styled("Type your answer and press enter (empty: just show it).",
-                                "dim"))
+                self.say(styled("Type your answer and press enter (empty: just show it).", "dim"))
                 line = self.keys.line("> ")
                 if line is None:
                     return QUIT
@@ -228,8 +248,9 @@ class Quiz:
             self.say(styled(result.message, f"bold {colour}"))
         return result
 
-    def reveal(self, card: StudyCard, shown_at: float, result: Grade | None,
-               typed: str | None) -> str | None:
+    def reveal(
+        self, card: StudyCard, shown_at: float, result: Grade | None, typed: str | None
+    ) -> str | None:
         from rich.text import Text
 
         self.say(styled("─" * 40, "dim"))
@@ -245,10 +266,12 @@ class Quiz:
         line = Text()
         for rating, colour in zip(Rating, ("red", "yellow", "green", "blue"), strict=True):
             label = f"{rating.value} {rating.name.capitalize()}"
-            interval = "" if self.cram else " " + format_interval(outcomes[rating], now,
-                                                                  options.scheduler)
-            line.append(label + interval, style=colour + (" bold underline"
-                                                            if rating == suggested else ""))
+            interval = (
+                "" if self.cram else " " + format_interval(outcomes[rating], now, options.scheduler)
+            )
+            line.append(
+                label + interval, style=colour + (" bold underline" if rating == suggested else "")
+            )
             line.append("   ")
         line.append(f"(enter: {suggested.name.capitalize()})", style="dim")
         self.say(line)
@@ -270,16 +293,35 @@ class Quiz:
             self.record(card, after, rating, now, answer_ms, typed, result)
             return None
 
-    def record(self, card: StudyCard, after: CardState, rating: Rating, now: datetime,
-               answer_ms: int, typed: str | None, result: Grade | None) -> None:
+    def record(
+        self,
+        card: StudyCard,
+        after: CardState,
+        rating: Rating,
+        now: datetime,
+        answer_ms: int,
+        typed: str | None,
+        result: Grade | None,
+    ) -> None:
         try:
             review_id = self.store.record_answer(
-                card.id, card.state, after, rating, now, answer_ms=answer_ms,
-                typed_answer=typed, grade=result.verdict if result else None, cram=self.cram,
+                card.id,
+                card.state,
+                after,
+                rating,
+                now,
+                answer_ms=answer_ms,
+                typed_answer=typed,
+                grade=result.verdict if result else None,
+                cram=self.cram,
             )
         except StaleStateError:
-            self.say(styled("This card was answered in another drill session meanwhile; "
-                            "skipping it.", "yellow"))
+            self.say(
+                styled(
+                    "This card was answered in another drill session meanwhile; skipping it.",
+                    "yellow",
+                )
+            )
             self.session.remove(card.id)
             return
         self.history.append((review_id, card))
@@ -293,9 +335,13 @@ class Quiz:
         self.session.answered(card, after, now)
         if after.leech:
             action = "suspended" if after.suspended else "tagged leech"
-            self.say(styled(
-                f"This card is a leech ({after.lapses} lapses): {action}. Consider rewriting "
-                f"it (e: where it lives).", "bold magenta"))
+            self.say(
+                styled(
+                    f"This card is a leech ({after.lapses} lapses): {action}. Consider rewriting "
+                    f"it (e: where it lives).",
+                    "bold magenta",
+                )
+            )
 
     # ------------------------------------------------------------------ commands
 
@@ -312,8 +358,12 @@ class Quiz:
         if key == "s":
             self.store.set_flags([card.id], suspended=1)
             self.session.remove(card.id)
-            self.say(styled(f"Suspended {card.id} (drill card unsuspend {card.id} brings it "
-                            "back).", "yellow"))
+            self.say(
+                styled(
+                    f"Suspended {card.id} (drill card unsuspend {card.id} brings it back).",
+                    "yellow",
+                )
+            )
             return "next"
         if key == "b":
             config = self.options_for(card.deck).scheduler
@@ -369,8 +419,13 @@ class Quiz:
         minutes, seconds = divmod(int(elapsed), 60)
         again = f", again {s.again} ({s.again / s.answered:.0%})" if s.answered else ""
         self.say()
-        self.say(styled(f"{s.answered} card{'s' if s.answered != 1 else ''} in "
-                        f"{minutes}m {seconds:02d}s{again}.", "bold"))
+        self.say(
+            styled(
+                f"{s.answered} card{'s' if s.answered != 1 else ''} in "
+                f"{minutes}m {seconds:02d}s{again}.",
+                "bold",
+            )
+        )
         self.say_next_due(self.now())
 
 
