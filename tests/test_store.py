@@ -348,3 +348,37 @@ def test_migration_upgrades_an_old_file_after_a_backup(tmp_path, monkeypatch):
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert conn.execute("SELECT count(*) FROM review_log").fetchone()[0] == 1
     conn.close()
+
+
+def test_editing_one_card_leaves_the_others_dates_alone(store, tmp_path):
+    """Regression: a sync batch mixing new and changed cards must not blank the dates of
+    the unchanged ones (the Anki export dates notes by `content_changed`)."""
+    deck = write(tmp_path / "t.yaml", DECK)
+    store.sync([deck], NOW)
+    later = NOW + timedelta(days=1)
+    write(deck, DECK.replace("Answer A", "Answer A2") + "  - {id: n, front: New, back: N}\n")
+    store.sync([deck], later)
+    dates = {
+        r["id"]: (r["first_seen"], r["content_changed"])
+        for r in rows(store, "SELECT id, first_seen, content_changed FROM cards")
+    }
+    assert dates["a"] == (NOW.isoformat(), later.isoformat())
+    assert dates["r"] == (NOW.isoformat(), NOW.isoformat())
+    assert dates["n"] == (later.isoformat(), later.isoformat())
+    assert store.note_changed_times() == {"a": later, "r": NOW, "n": later}
+
+
+def test_tags_and_source_count_as_content(store, tmp_path):
+    deck = write(tmp_path / "t.yaml", DECK)
+    store.sync([deck], NOW)
+    write(deck, DECK.replace("back: Answer A}", "back: Answer A, tags: [x]}"))
+    assert store.sync([deck], NOW + timedelta(hours=1)).changed == ["a"]
+
+
+def test_sync_without_prune_leaves_other_files_alone(store, tmp_path):
+    one = write(tmp_path / "one.yaml", DECK)
+    two = write(tmp_path / "two.yaml", "deck: U\ncards:\n  - {id: u, front: q, back: a}\n")
+    store.sync([one, two], NOW)
+    report = store.sync([two], NOW, prune=False)
+    assert report.orphaned == []
+    assert card(store, "a")["orphaned"] == 0

@@ -111,7 +111,7 @@ def cards_of(note: Note) -> list[Card]:
             order=note.order,
             extra=note.fields.get("note"),
         )
-        cards.append(card.with_hash())
+        cards.append(card.with_hash(note.fields))
     return cards
 
 

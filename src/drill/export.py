@@ -455,25 +455,9 @@ def content_changed(db_path: Path, files: Sequence[Path], now: datetime) -> dict
     from drill.store import Store
 
     with Store(db_path) as store:
-        before = dict(store.conn.execute("SELECT id, content_changed FROM cards").fetchall())
-        store.sync(files, now)
-        # Store.sync upserts its rows with sqlite-utils, which writes NULL into a column that a
-        # row lacks when other rows of the batch have it: syncing a file where one card changed
-        # nulls `content_changed` of the file's unchanged cards. Put those back, or every rebuild
-        # after an edit would re-date (and Anki re-import) the whole file. Remove once
-        # Store.sync keeps the column itself.
-        nulled = store.conn.execute("SELECT id FROM cards WHERE content_changed IS NULL")
-        lost = [(before[i], i) for (i,) in nulled.fetchall() if before.get(i)]
-        if lost:
-            with store.transaction():
-                store.conn.executemany(
-                    "UPDATE cards SET content_changed = ? WHERE id = ? AND content_changed IS NULL",
-                    lost,
-                )
-        rows = store.conn.execute(
-            "SELECT note_id, max(content_changed) FROM cards GROUP BY note_id"
-        ).fetchall()
-    return {note_id: datetime.fromisoformat(stamp) for note_id, stamp in rows if stamp}
+        # Only the files being built: the rest of the store is left as it is.
+        store.sync(files, now, prune=False)
+        return store.note_changed_times()
 
 
 # --------------------------------------------------------------------------- packages

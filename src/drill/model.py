@@ -78,11 +78,24 @@ class Card:
     extra: str | None = None  # shown under the answer (the note's `note`)
     content_hash: str = field(default="", compare=False)
 
-    def with_hash(self) -> Card:
-        """Fill `content_hash`: what the card shows, so the store can tell text edits."""
+    def with_hash(self, note_fields: dict[str, Any] | None = None) -> Card:
+        """Fill `content_hash`: everything authored about the card and its note (text, tags,
+        source), so the store can tell edits, and the Anki export re-dates the note."""
         payload = json.dumps(
-            [self.kind, self.front, self.back, self.answer_text, self.tolerance, self.extra],
+            [
+                self.kind,
+                self.front,
+                self.back,
+                self.answer_text,
+                self.tolerance,
+                self.extra,
+                list(self.tags),
+                self.source,
+                note_fields or {},
+            ],
             ensure_ascii=False,
+            sort_keys=True,
+            default=list,
         )
         digest = hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]
         return replace(self, content_hash=digest)

@@ -348,6 +348,19 @@ class _Answering:
             return pairs
 
 
+class _Exporting:
+    """Mixin: what the Anki export needs from the store."""
+
+    conn: sqlite3.Connection
+
+    def note_changed_times(self) -> dict[str, datetime]:
+        """Per note id, when any of its cards' content last changed (the Anki note mtime)."""
+        rows = self.conn.execute(
+            "SELECT note_id, max(content_changed) FROM cards GROUP BY note_id"
+        ).fetchall()
+        return {note_id: datetime.fromisoformat(stamp) for note_id, stamp in rows if stamp}
+
+
 class _Studying:
     """Mixin: the reads and flag changes a study session needs."""
 
@@ -481,7 +494,7 @@ def state_from_row(row: sqlite3.Row) -> Any:
     )
 
 
-class Store(_Answering, _Studying):
+class Store(_Answering, _Studying, _Exporting):
     """An open drill database. Use as a context manager, or call close()."""
 
     def __init__(self, path: Path | str):
@@ -558,7 +571,7 @@ class Store(_Answering, _Studying):
 
     # ----------------------------------------------------------------------- sync
 
-    def sync(self, files: Iterable[Path], now: datetime) -> SyncReport:
+    def sync(self, files: Iterable[Path], now: datetime, *, prune: bool = True) -> SyncReport:
         """Bring the cards table in line with the deck files.
 
         Unchanged files (same size and mtime, or same content hash) are not parsed. New ids
@@ -566,6 +579,9 @@ class Store(_Answering, _Studying):
         `content_changed` change); cards whose id left the YAML are marked orphaned, hidden,
         and come back with their history when the id returns. If any changed file has a
         problem, ContentError is raised and nothing is written.
+
+        `prune=False` syncs just the files given (e.g. `drill build one.yaml`): files known
+        from earlier syncs but not given are left as they are instead of being orphaned.
         """
         report = SyncReport()
         known = {row["path"]: row for row in self.conn.execute("SELECT * FROM files")}
@@ -587,7 +603,7 @@ class Store(_Answering, _Studying):
                 report.files_skipped += 1
                 continue
             changed.append((key, path, data, digest, stat))
-        removed = [key for key in known if key not in current]
+        removed = [key for key in known if key not in current] if prune else []
         if not changed and not removed:
             if touched:
                 with self.transaction():
@@ -643,9 +659,14 @@ class Store(_Answering, _Studying):
         stamp = iso(now)
         existing = {
             row["id"]: row
-            for row in self.conn.execute("SELECT id, content_hash, orphaned, path FROM cards")
+            for row in self.conn.execute(
+                "SELECT id, content_hash, content_changed, orphaned, path FROM cards"
+            )
         }
-        rows = []
+        # Two batches with one set of columns each: a batch with mixed columns would write
+        # NULL into the columns some rows lack.
+        new_rows: list[dict[str, Any]] = []
+        rows: list[dict[str, Any]] = []
         arriving: set[str] = set()
         for key, cards in incoming.items():
             for ordinal, card in enumerate(cards):
@@ -655,12 +676,14 @@ class Store(_Answering, _Studying):
                 if old is None:
                     row.update(first_seen=stamp, content_changed=stamp)
                     report.added.append(card.id)
-                else:
-                    if old["content_hash"] != card.content_hash:
-                        row["content_changed"] = stamp
-                        report.changed.append(card.id)
-                    if old["orphaned"]:
-                        report.restored.append(card.id)
+                    new_rows.append(row)
+                    continue
+                row["content_changed"] = old["content_changed"]
+                if old["content_hash"] != card.content_hash:
+                    row["content_changed"] = stamp
+                    report.changed.append(card.id)
+                if old["orphaned"]:
+                    report.restored.append(card.id)
                 rows.append(row)
         leaving = [
             card_id
@@ -670,6 +693,8 @@ class Store(_Answering, _Studying):
         report.orphaned.extend(leaving)
         with self.transaction():
             db = self._sqlite_utils()
+            if new_rows:
+                db["cards"].insert_all(new_rows, pk="id")
             if rows:
                 db["cards"].upsert_all(rows, pk="id")
             self.conn.executemany(
