@@ -22,8 +22,7 @@ install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
 quiz: install
-	$(BIN)/drill check
-	$(BIN)/drill list
+	$(BIN)/drill quiz $(QUIZ_ARGS)
 
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
