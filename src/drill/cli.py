@@ -368,6 +368,252 @@ def _print_due(as_json: bool, db: Path | None, decks: list[Path] | None, hint: b
                    "Nothing due. drill quiz --cram goes through cards anyway.")
 
 
+@app.command()
+def stats(deck: DeckOpt = None, as_json: JsonOpt = False, db: DbOpt = None,
+          decks: DecksOpt = None) -> None:
+    """Reviews per day (a year's heatmap), streak, retention, forecast, cards, ease, leeches."""
+    from drill import stats as stats_module
+    from drill.clock import now
+    from drill.session import Filters
+
+    store, options_for = _open_store(db, decks)
+    with store:
+        data = stats_module.compute(store, now(), options_for("").scheduler, Filters(deck))
+    if as_json:
+        import json
+
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        typer.echo(stats_module.render(data))
+
+
+card_app = typer.Typer(help="Look at and manage single cards or selections.",
+                       no_args_is_help=True)
+app.add_typer(card_app, name="card")
+
+IdsArg = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Argument(help="Card or note ids (a note id means all its cards).", show_default=False),
+]
+
+
+def _select(store, ids: list[str] | None, deck: str | None, tag: str | None) -> list[str]:
+    """Card ids named (note ids expand to their cards) or selected by --deck/--tag."""
+    from drill.clock import now
+    from drill.session import Filters
+
+    if not ids and deck is None and tag is None:
+        raise fail("name card ids, or select with --deck or --tag", code=2)
+    rows = store.study_rows(now(), include_suspended=True)
+    chosen: list[str] = []
+    if ids:
+        by_note: dict[str, list[str]] = {}
+        known = set()
+        for row in rows:
+            by_note.setdefault(row["note_id"], []).append(row["id"])
+            known.add(row["id"])
+        for wanted in ids:
+            # The YAML id (a note id) means all of the note's cards; `id/suffix` just one.
+            if wanted in by_note:
+                chosen.extend(c for c in by_note[wanted] if c not in chosen)
+            elif wanted in known:
+                chosen.append(wanted)
+            else:
+                raise fail(f"no card or note with id '{wanted}' (drill list shows the ids)",
+                           code=2)
+    if deck is not None or tag is not None:
+        filters = Filters(deck, tag)
+        chosen.extend(r["id"] for r in rows if filters.match(r) and r["id"] not in chosen)
+    if not chosen:
+        raise fail("no cards match", code=1)
+    return chosen
+
+
+@card_app.command("show")
+def card_show(card_id: Annotated[str, typer.Argument(help="A card id.")], as_json: JsonOpt = False,
+              db: DbOpt = None, decks: DecksOpt = None) -> None:
+    """A card's content, scheduling state and full review history."""
+    from drill.paths import display_path
+    from drill.store import state_from_row
+
+    store, _ = _open_store(db, decks)
+    with store:
+        row = store.card_row(card_id)
+        if row is None:
+            raise fail(f"no card with id '{card_id}' (drill list shows the ids)", code=2)
+        history = [dict(r) for r in store.history(card_id)]
+    state = state_from_row(row)
+    info = {k: row[k] for k in ("id", "note_id", "deck", "kind", "front", "back", "answer",
+                                "source")}
+    info["where"] = f"{display_path(Path(row['path']))}:{row['line']}"
+    info["state"] = {"phase": state.phase, "step": state.step,
+                     "due": state.due.isoformat() if state.due else None,
+                     "interval_days": state.interval_days, "ease": state.ease,
+                     "reps": state.reps, "lapses": state.lapses,
+                     "suspended": bool(row["suspended"] or row["yaml_suspended"]),
+                     "leech": bool(row["leech"]), "orphaned": bool(row["orphaned"])}
+    for entry in history:
+        entry.pop("state_before", None)
+    info["history"] = history
+    if as_json:
+        import json
+
+        typer.echo(json.dumps(info, ensure_ascii=False, indent=2))
+        return
+    typer.echo(f"{info['id']}  ({info['kind']}, {info['deck']})  {info['where']}")
+    typer.echo(f"Q: {info['front']}")
+    typer.echo(f"A: {info['back']}")
+    st = info["state"]
+    flags = [name for name in ("suspended", "leech", "orphaned") if st[name]]
+    typer.echo(f"State: {st['phase']}, due {st['due'] or 'now'}, interval {st['interval_days']}d,"
+               f" ease {st['ease']:.2f}, {st['reps']} reviews, {st['lapses']} lapses"
+               + (f" [{', '.join(flags)}]" if flags else ""))
+    if not history:
+        typer.echo("No reviews yet.")
+    for h in history:
+        typed = f"  typed {h['typed_answer']!r} ({h['grade']})" if h["typed_answer"] else ""
+        typer.echo(f"  {h['reviewed_at']}  {h['review_kind']:<7} rating {h['rating']}  "
+                   f"{h['interval_before']}d -> {h['interval_after']}d  "
+                   f"ease {h['ease_after']:.2f}  {h['answer_ms'] / 1000:.1f}s{typed}")
+
+
+def _flag_command(flag: str, value: int, verb: str):
+    def command(ids: IdsArg = None, deck: DeckOpt = None, tag: TagOpt = None, db: DbOpt = None,
+                decks: DecksOpt = None) -> None:
+        store, _ = _open_store(db, decks)
+        with store:
+            chosen = _select(store, ids, deck, tag)
+            store.set_flags(chosen, **{flag: value})
+        typer.echo(f"{verb} {len(chosen)} card{'s' if len(chosen) != 1 else ''}.")
+
+    command.__doc__ = f"{verb} cards: by id, or every card of --deck / --tag."
+    return command
+
+
+card_app.command("suspend")(_flag_command("suspended", 1, "Suspended"))
+card_app.command("unsuspend")(_flag_command("suspended", 0, "Unsuspended"))
+
+
+@card_app.command("reset")
+def card_reset(
+    ids: IdsArg = None, deck: DeckOpt = None, tag: TagOpt = None,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    db: DbOpt = None, decks: DecksOpt = None,
+) -> None:
+    """Forget cards' scheduling: they become new again. Their review history is kept."""
+    store, _ = _open_store(db, decks)
+    with store:
+        chosen = _select(store, ids, deck, tag)
+        if not yes:
+            sys.stderr.write(f"Reset {len(chosen)} card{'s' if len(chosen) != 1 else ''} "
+                             "to new (history is kept)? [y/N] ")
+            sys.stderr.flush()
+            reply = sys.stdin.readline().strip().lower()
+            if reply not in ("y", "yes"):
+                raise fail("nothing reset")
+        store.reset(chosen)
+    typer.echo(f"Reset {len(chosen)} card{'s' if len(chosen) != 1 else ''}.")
+
+
+@app.command()
+def rename(
+    old: Annotated[str, typer.Argument(help="The id the card or note had.")],
+    new: Annotated[str, typer.Argument(help="Its new id (already in the YAML).")],
+    db: DbOpt = None, decks: DecksOpt = None,
+) -> None:
+    """Move review history to a renamed id: change the id in the YAML, then run this."""
+    from drill.store import StoreError
+
+    store, _ = _open_store(db, decks)
+    with store:
+        try:
+            pairs = store.rename(old, new)
+        except KeyError:
+            raise fail(f"no card or note with id '{old}' in the database", code=2) from None
+        except StoreError as err:
+            raise fail(str(err)) from None
+    for a, b in pairs:
+        typer.echo(f"{a} -> {b}")
+
+
+config_app = typer.Typer(help="The settings in effect and where each comes from.",
+                         no_args_is_help=True)
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("show")
+def config_show(
+    deck: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--deck", help="Show the study options of this deck."),
+    ] = None,
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    decks: DecksOpt = None,
+) -> None:
+    """Print the config file, database, deck folders and study options in effect, and where
+    each value came from."""
+    import os
+
+    from drill.config import ENV_DECKS, config_path
+    from drill.options import DeckOptions
+    from drill.paths import bundled_decks_dir
+    from drill.store import ENV_DB, default_db_path
+
+    config = _config()
+    if db is not None:
+        db_path, db_from = db, "--db"
+    elif os.environ.get(ENV_DB):
+        db_path, db_from = default_db_path(), ENV_DB
+    elif config.db is not None:
+        db_path, db_from = config.db, "config file"
+    else:
+        db_path, db_from = default_db_path(), "default"
+    folders = []
+    if config.bundled:
+        folders.append({"path": str(bundled_decks_dir()), "from": "bundled"})
+    folders += [{"path": str(p), "from": "config file"} for p in config.decks]
+    env = os.environ.get(ENV_DECKS, "")
+    folders += [{"path": p, "from": ENV_DECKS} for p in env.split(os.pathsep) if p.strip()]
+    folders += [{"path": str(p), "from": "--decks"} for p in decks or []]
+    deck_values: dict = {}
+    if deck is not None:
+        store, _ = _open_store(db, decks)
+        with store:
+            deck_values = store.deck_options().get(deck, {})
+    effective = DeckOptions().with_values(config.options).with_values(deck_values).describe()
+    options = {
+        name: {"value": value,
+               "from": "deck file" if name in deck_values else
+               "config file" if name in config.options else "default"}
+        for name, value in effective.items()
+    }
+    payload = {
+        "config_file": {"path": str(config_path()), "exists": config.exists},
+        "database": {"path": str(db_path), "from": db_from},
+        "bundled_decks": config.bundled,
+        "deck_folders": folders,
+        "deck": deck,
+        "options": options,
+    }
+    if as_json:
+        import json
+
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    state = "" if config.exists else " (not created yet)"
+    typer.echo(f"config file   {config_path()}{state}")
+    typer.echo(f"database      {db_path}  ({db_from})")
+    for folder in folders:
+        typer.echo(f"deck folder   {folder['path']}  ({folder['from']})")
+    if not folders:
+        typer.echo("deck folder   none (bundled decks are switched off)")
+    typer.echo("")
+    typer.echo(f"Study options{' for ' + deck if deck else ' (every deck; --deck NAME for one)'}:")
+    for name, option in options.items():
+        typer.echo(f"  {name:<20} {option['value']!s:<10} ({option['from']})")
+
+
 def _version(value: bool) -> None:
     if value:
         from drill import __version__

@@ -307,6 +307,24 @@ class _Answering:
             self.conn.execute("DELETE FROM review_log WHERE id = ?", (review_id,))
             return str(row["card_id"])
 
+    def reset(self, card_ids: Iterable[str]) -> int:
+        """Forget cards' scheduling (they become new); their review history stays."""
+        from drill.scheduler import CardState
+
+        values = {**_state_columns(CardState()), "leech": 0, "buried_until": None}
+        assignments = ", ".join(f"{name} = ?" for name in values)
+        with self.transaction():
+            return sum(
+                self.conn.execute(f"UPDATE cards SET {assignments} WHERE id = ?",
+                                  [*values.values(), card_id]).rowcount
+                for card_id in card_ids
+            )
+
+    def history(self, card_id: str) -> list[sqlite3.Row]:
+        return self.conn.execute(
+            "SELECT * FROM review_log WHERE card_id = ? ORDER BY id", (card_id,)
+        ).fetchall()
+
     def rename(self, old: str, new: str) -> list[tuple[str, str]]:
         """Move a note's (or a card's) history to a new id, after its id changed in YAML.
 
@@ -359,6 +377,43 @@ class _Exporting:
             "SELECT note_id, max(content_changed) FROM cards GROUP BY note_id"
         ).fetchall()
         return {note_id: datetime.fromisoformat(stamp) for note_id, stamp in rows if stamp}
+
+
+class _Stats:
+    """Mixin: aggregate reads for `drill stats`, done in SQL so 100k log rows stay quick."""
+
+    conn: sqlite3.Connection
+
+    def reviews_per_day(self, since: datetime, shift_minutes: int,
+                        card_ids: list[str] | None = None) -> dict[str, int]:
+        """Reviews per scheduling day ('YYYY-MM-DD'), cram included; `shift_minutes` moves UTC
+        times to the local scheduling day (UTC offset minus the rollover hour)."""
+        sql, params = self._log_filter(
+            "SELECT date(reviewed_at, ?) AS day, count(*) AS n FROM review_log "
+            "WHERE reviewed_at >= ?", [f"{shift_minutes:+d} minutes", iso(since)], card_ids)
+        rows = self.conn.execute(sql + " GROUP BY day", params)
+        return {row["day"]: row["n"] for row in rows}
+
+    def retention(self, since: datetime, card_ids: list[str] | None = None
+                  ) -> dict[str, tuple[int, int]]:
+        """True retention of reviews (not learning) since `since`: for young (interval < 21 d)
+        and mature cards, (passed, total)."""
+        sql, params = self._log_filter(
+            "SELECT interval_before >= 21 AS mature, sum(rating > 1) AS passed, "
+            "count(*) AS total FROM review_log WHERE review_kind = 'review' "
+            "AND reviewed_at >= ?", [iso(since)], card_ids)
+        out = {"young": (0, 0), "mature": (0, 0)}
+        for row in self.conn.execute(sql + " GROUP BY mature", params):
+            out["mature" if row["mature"] else "young"] = (row["passed"], row["total"])
+        return out
+
+    @staticmethod
+    def _log_filter(sql: str, params: list[Any], card_ids: list[str] | None
+                    ) -> tuple[str, list[Any]]:
+        if card_ids is None:
+            return sql, params
+        marks = ",".join("?" * len(card_ids))
+        return f"{sql} AND card_id IN ({marks})", [*params, *card_ids]
 
 
 class _Studying:
@@ -494,7 +549,7 @@ def state_from_row(row: sqlite3.Row) -> Any:
     )
 
 
-class Store(_Answering, _Studying, _Exporting):
+class Store(_Answering, _Studying, _Exporting, _Stats):
     """An open drill database. Use as a context manager, or call close()."""
 
     def __init__(self, path: Path | str):

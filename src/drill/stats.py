@@ -1,0 +1,155 @@
+"""`drill stats`: what the review log and the schedule say, as numbers and a terminal heatmap."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from drill.scheduler import SchedulerConfig, day_start
+from drill.session import Filters
+from drill.store import Store, state_from_row
+
+YOUNG_MATURE_DAYS = 21
+EASE_BUCKETS = (1.3, 1.5, 1.7, 1.9, 2.1, 2.3, 2.5, 2.7, 2.9, 3.1)
+HEAT = " ░▒▓█"
+
+
+def compute(
+    store: Store, now: datetime, config: SchedulerConfig, filters: Filters | None = None
+) -> dict[str, Any]:
+    """Every figure `drill stats` shows, JSON-ready."""
+    filters = filters or Filters()
+    rows = [r for r in store.study_rows(now, include_suspended=True) if filters.match(r)]
+    card_ids = None if filters == Filters() else [r["id"] for r in rows]
+    today_start = day_start(now, config)
+    today = _local_day(today_start, config)
+    offset = now.utcoffset() or timedelta(0)
+    shift = int(offset.total_seconds() // 60) - config.rollover_hour * 60
+
+    per_day = store.reviews_per_day(today_start - timedelta(days=365), shift, card_ids)
+    streak = 0
+    day = today if per_day.get(today.isoformat()) else today - timedelta(days=1)
+    while per_day.get(day.isoformat()):
+        streak += 1
+        day -= timedelta(days=1)
+
+    retention = store.retention(now - timedelta(days=30), card_ids)
+    phases: Counter[str] = Counter()
+    forecast = [0] * 30
+    eases: Counter[str] = Counter()
+    leeches = []
+    for row in rows:
+        state = state_from_row(row)
+        if row["suspended"] or row["yaml_suspended"]:
+            phases["suspended"] += 1
+        else:
+            phases[state.phase] += 1
+        if row["leech"]:
+            leeches.append({"id": row["id"], "deck": row["deck"], "lapses": state.lapses})
+        if state.phase == "new" or state.due is None or row["suspended"]:
+            continue
+        if state.phase in ("review", "relearning"):
+            eases[_ease_bucket(state.ease)] += 1
+        days_ahead = (_local_day(state.due, config) - today).days
+        if days_ahead < 30:
+            forecast[max(days_ahead, 0)] += 1
+
+    return {
+        "today": {"date": today.isoformat(), "reviews": per_day.get(today.isoformat(), 0)},
+        "streak_days": streak,
+        "reviews_per_day": dict(sorted(per_day.items())),
+        "retention_30d": {
+            name: {
+                "passed": passed,
+                "total": total,
+                "rate": round(passed / total, 4) if total else None,
+            }
+            for name, (passed, total) in retention.items()
+        },
+        "forecast_30d": [
+            {"date": (today + timedelta(days=i)).isoformat(), "due": n}
+            for i, n in enumerate(forecast)
+        ],
+        "cards": {
+            p: phases.get(p, 0) for p in ("new", "learning", "review", "relearning", "suspended")
+        },
+        "ease": {bucket: eases.get(bucket, 0) for bucket in _bucket_names()},
+        "leeches": leeches,
+    }
+
+
+def _local_day(moment: datetime, config: SchedulerConfig) -> date:
+    """The scheduling day a moment belongs to (days start at the rollover hour)."""
+    local = moment.astimezone(config.tz)
+    return (local - timedelta(hours=config.rollover_hour)).date()
+
+
+def _bucket_names() -> list[str]:
+    return [
+        f"{low:.1f}-{high:.1f}" for low, high in zip(EASE_BUCKETS, EASE_BUCKETS[1:], strict=False)
+    ] + ["3.1+"]
+
+
+def _ease_bucket(ease: float) -> str:
+    for low, high in zip(EASE_BUCKETS, EASE_BUCKETS[1:], strict=False):
+        if ease < high:
+            return f"{low:.1f}-{high:.1f}"
+    return "3.1+"
+
+
+def heatmap(per_day: dict[str, int], today: date) -> list[str]:
+    """A year of reviews as GitHub draws it: a column per week, a row per weekday."""
+    start = today - timedelta(days=364)
+    start -= timedelta(days=start.weekday())  # columns start on Monday
+    weeks = (today - start).days // 7 + 1
+    peak = max(per_day.values(), default=0)
+    grid = [[" "] * weeks for _ in range(7)]
+    day = start
+    while day <= today:
+        n = per_day.get(day.isoformat(), 0)
+        level = 1 + 3 * (n - 1) // max(peak - 1, 1) if n else 0
+        grid[day.weekday()][(day - start).days // 7] = HEAT[level] if n else "·"
+        day += timedelta(days=1)
+    names = ("Mon", "", "Wed", "", "Fri", "", "Sun")
+    return [f"{names[i]:>3} {''.join(row)}" for i, row in enumerate(grid)]
+
+
+def render(data: dict[str, Any]) -> str:
+    """The text report."""
+    lines = []
+    today = date.fromisoformat(data["today"]["date"])
+    lines.append(
+        f"Today: {data['today']['reviews']} reviews · streak {data['streak_days']} "
+        f"day{'s' if data['streak_days'] != 1 else ''}"
+    )
+    lines.append("")
+    lines.append("Reviews over the last year (· none, ░▒▓█ more):")
+    lines.extend(heatmap(data["reviews_per_day"], today))
+    lines.append("")
+    lines.append("True retention, last 30 days:")
+    for name in ("young", "mature"):
+        r = data["retention_30d"][name]
+        rate = f"{r['rate']:.1%}" if r["rate"] is not None else "—"
+        label = "young (<21d)" if name == "young" else "mature (21d+)"
+        lines.append(f"  {label:<14} {rate:>6}  ({r['passed']}/{r['total']})")
+    lines.append("")
+    lines.append("Due in the next 30 days:")
+    forecast = data["forecast_30d"]
+    peak = max((f["due"] for f in forecast), default=0) or 1
+    for f in forecast[:14]:
+        bar = "█" * round(20 * f["due"] / peak)
+        lines.append(f"  {f['date']}  {f['due']:>5}  {bar}")
+    rest = sum(f["due"] for f in forecast[14:])
+    lines.append(f"  ... and {rest} more in days 15-30")
+    lines.append("")
+    cards = data["cards"]
+    lines.append("Cards: " + " · ".join(f"{k} {v}" for k, v in cards.items()))
+    ease = {k: v for k, v in data["ease"].items() if v}
+    if ease:
+        lines.append("Ease: " + " · ".join(f"{k}: {v}" for k, v in ease.items()))
+    if data["leeches"]:
+        lines.append(
+            "Leeches: " + ", ".join(f"{x['id']} ({x['lapses']} lapses)" for x in data["leeches"])
+        )
+    return "\n".join(lines)

@@ -1,0 +1,171 @@
+"""The everyday commands around the quiz: due, stats, card show/suspend/unsuspend/reset,
+rename, config show; driven through the real CLI on a temporary database and clock."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from drill.scheduler import Rating, SchedulerConfig, answer
+from drill.store import Store
+
+START = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
+CONFIG = SchedulerConfig(fuzz=False, tz=UTC)
+
+DECK = """
+deck: Cmd
+options:
+  new_per_day: 2
+cards:
+  - {id: a, front: Question A, back: Answer A, tags: [x]}
+  - {id: b, front: Question B, back: Answer B}
+  - {id: r, kind: reverse, front: ping, back: pong}
+"""
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch, write_deck):
+    decks = tmp_path / "decks"
+    write_deck(DECK, "decks/cmd.yaml")
+    config = tmp_path / "config.yaml"
+    config.write_text(f"bundled: false\ndecks: [{decks}]\noptions:\n  fuzz: false\n")
+    for key in ("DRILL_DECKS",):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("DRILL_CONFIG", str(config))
+    monkeypatch.setenv("DRILL_DB", str(tmp_path / "drill.db"))
+    monkeypatch.setenv("DRILL_NOW", START.isoformat())
+    monkeypatch.setenv("TZ", "UTC")
+    return tmp_path
+
+
+def run_json(cli, *args):
+    result = cli(*args, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def review(env, card_id, rating, when):
+    with Store(env / "drill.db") as store:
+        before = store.state(card_id)
+        store.record_answer(
+            card_id, before, answer(before, rating, now=when, config=CONFIG), rating, when
+        )
+
+
+def test_due_counts_respect_the_deck_s_new_limit(cli, env):
+    data = run_json(cli, "due")
+    assert data == {
+        "decks": {"Cmd": {"new": 2, "learning": 0, "review": 0}},
+        "total": {"new": 2, "learning": 0, "review": 0},
+    }
+    text = cli("due").stdout
+    assert "Cmd" in text and "total" in text
+
+
+def test_bare_drill_prints_the_summary_and_the_next_command(cli, env):
+    result = cli()
+    assert result.exit_code == 0
+    assert "Cmd" in result.stdout and "Next: drill quiz" in result.stdout
+
+
+def test_daily_new_limit_is_shared_across_sessions(cli, env):
+    cli("due")  # sync
+    review(env, "a", Rating.GOOD, START)
+    assert run_json(cli, "due")["total"] == {"new": 1, "learning": 1, "review": 0}
+    review(env, "b", Rating.EASY, START)
+    assert run_json(cli, "due")["total"]["new"] == 0
+
+
+def test_stats(cli, env, monkeypatch):
+    cli("due")
+    review(env, "a", Rating.EASY, START - timedelta(days=2))  # 4 days: due on the 3rd
+    review(env, "b", Rating.GOOD, START - timedelta(days=1))
+    review(env, "b", Rating.GOOD, START - timedelta(days=1))
+    review(env, "b", Rating.AGAIN, START)  # a lapse at review: 1 review, failed
+    data = run_json(cli, "stats")
+    assert data["today"] == {"date": "2026-11-29", "reviews": 1}
+    assert data["streak_days"] == 3
+    assert data["reviews_per_day"] == {"2026-11-27": 1, "2026-11-28": 2, "2026-11-29": 1}
+    assert data["retention_30d"]["young"] == {"passed": 0, "total": 1, "rate": 0.0}
+    assert data["cards"] == {"new": 2, "learning": 0, "review": 1, "relearning": 1, "suspended": 0}
+    due_days = {f["date"]: f["due"] for f in data["forecast_30d"] if f["due"]}
+    assert due_days == {"2026-11-29": 1, "2026-12-01": 1}
+    assert data["ease"]["2.5-2.7"] == 1 and data["ease"]["2.3-2.5"] == 1
+    text = cli("stats").stdout
+    assert "streak 3 days" in text and "Sun" in text
+
+
+def test_card_show(cli, env):
+    cli("due")
+    review(env, "a", Rating.GOOD, START)
+    data = run_json(cli, "card", "show", "a")
+    assert data["state"]["phase"] == "learning" and data["where"].endswith("cmd.yaml:5")
+    assert [h["rating"] for h in data["history"]] == [3]
+    assert "rating 3" in cli("card", "show", "a").stdout
+    missing = cli("card", "show", "nope")
+    assert missing.exit_code == 2 and "no card with id 'nope'" in missing.stderr
+
+
+def test_suspend_unsuspend_by_id_note_and_tag(cli, env):
+    result = cli("card", "suspend", "r")  # a note id: both its cards
+    assert result.stdout.strip() == "Suspended 2 cards."
+    assert run_json(cli, "due")["total"]["new"] == 2
+    cli("card", "suspend", "--tag", "x")
+    assert run_json(cli, "card", "show", "a")["state"]["suspended"] is True
+    assert cli("card", "unsuspend", "--deck", "Cmd").stdout.strip() == "Unsuspended 4 cards."
+    assert cli("card", "suspend").exit_code == 2
+
+
+def test_reset_asks_first_and_keeps_history(cli, env):
+    cli("due")
+    review(env, "a", Rating.EASY, START)
+    declined = cli("card", "reset", "a", input="n\n")
+    assert declined.exit_code == 1
+    assert run_json(cli, "card", "show", "a")["state"]["phase"] == "review"
+    assert cli("card", "reset", "a", input="y\n").exit_code == 0
+    data = run_json(cli, "card", "show", "a")
+    assert data["state"]["phase"] == "new" and len(data["history"]) == 1
+    assert cli("card", "reset", "--yes", "b").stdout.strip() == "Reset 1 card."
+
+
+def test_rename_moves_history(cli, env):
+    cli("due")
+    review(env, "a", Rating.GOOD, START)
+    deck = env / "decks" / "cmd.yaml"
+    deck.write_text(deck.read_text().replace("id: a,", "id: alpha,"))
+    result = cli("rename", "a", "alpha")
+    assert result.exit_code == 0 and result.stdout.strip() == "a -> alpha"
+    assert len(run_json(cli, "card", "show", "alpha")["history"]) == 1
+    assert cli("rename", "zzz", "y").exit_code == 2
+
+
+def test_config_show_says_where_values_come_from(cli, env):
+    data = run_json(cli, "config", "show", "--deck", "Cmd")
+    assert data["database"] == {"path": str(env / "drill.db"), "from": "DRILL_DB"}
+    assert data["bundled_decks"] is False
+    assert data["deck_folders"] == [{"path": str(env / "decks"), "from": "config file"}]
+    assert data["options"]["new_per_day"] == {"value": 2, "from": "deck file"}
+    assert data["options"]["fuzz"] == {"value": False, "from": "config file"}
+    assert data["options"]["learning_steps"] == {"value": "1m 10m", "from": "default"}
+
+
+def test_broken_config_file_is_reported_with_line(cli, env):
+    (env / "config.yaml").write_text("bundled: false\noptions:\n  new_per_day: many\n")
+    result = cli("due")
+    assert result.exit_code == 1
+    assert "config.yaml:3: `new_per_day`: expected a whole number, found 'many'" in result.stderr
+
+
+def test_broken_deck_stops_commands_without_changes(cli, env):
+    cli("due")
+    review(env, "a", Rating.GOOD, START)
+    deck = env / "decks" / "cmd.yaml"
+    deck.write_text(deck.read_text() + "  - {id: broken, front: only}\n")
+    result = cli("quiz")
+    assert result.exit_code == 1
+    assert "cmd.yaml:8: basic card 'broken' is missing `back:`" in result.stderr
+    assert "nothing was changed" in result.stderr
+    with Store(env / "drill.db") as store:
+        assert store.card_row("broken") is None
