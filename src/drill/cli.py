@@ -56,14 +56,21 @@ DecksOpt = Annotated[
 
 
 def _config():
-    from drill.config import load_config
-    from drill.model import ContentError
+    from drill import app as services
+
+    return _run(services.config)
+
+
+def _run(function, *args, **kwargs):
+    """Call a service; a UserError becomes the usual `drill: ...` message and exit code."""
+    from drill.app import UserError
 
     try:
-        return load_config()
-    except ContentError as err:
-        _print_problems(err.problems)
-        raise fail("the config file has problems") from None
+        return function(*args, **kwargs)
+    except UserError as err:
+        for problem in err.problems:
+            typer.echo(str(problem), err=True)
+        raise fail(err.message, err.code) from None
 
 
 def _print_problems(problems) -> None:
@@ -81,35 +88,10 @@ def _deck_paths(paths: list[Path] | None, decks: list[Path] | None = None) -> li
 
 
 def _open_store(db: Path | None, decks: list[Path] | None = None, *, sync: bool = True):
-    """Open the database and bring it in line with the decks. Returns (store, options_for).
-    Deck problems stop the command before anything is written."""
-    from drill.clock import ClockError, now
-    from drill.config import deck_roots
-    from drill.model import ContentError
-    from drill.options import resolver
-    from drill.paths import find_deck_files
-    from drill.store import Store, StoreError, default_db_path
+    """Open the database and bring it in line with the decks. Returns (store, options_for)."""
+    from drill import app as services
 
-    config = _config()
-    path = db or config.db or default_db_path()
-    try:
-        moment = now()
-        store = Store(path)
-    except (ClockError, StoreError) as err:
-        raise fail(str(err)) from None
-    if sync:
-        files, problems = find_deck_files(deck_roots(config, decks))
-        try:
-            if problems:
-                raise ContentError(problems)
-            store.sync(files, moment)
-        except ContentError as err:
-            store.close()
-            _print_problems(err.problems)
-            n = len(err.problems)
-            raise fail(f"{n} problem{'s' if n != 1 else ''} in the decks; nothing was changed "
-                       "(`drill check` lists them)") from None
-    return store, resolver(config.options, store.deck_options())
+    return _run(services.open_store, db, decks, sync=sync)
 
 
 def _load_or_exit(paths: list[Path] | None) -> Collection:
@@ -338,34 +320,9 @@ def due(as_json: JsonOpt = False, db: DbOpt = None, decks: DecksOpt = None) -> N
 
 
 def _print_due(as_json: bool, db: Path | None, decks: list[Path] | None, hint: bool) -> None:
-    from drill.clock import now
-    from drill.session import due_by_deck
+    from drill import app as services
 
-    store, options_for = _open_store(db, decks)
-    with store:
-        counts = due_by_deck(store, options_for, now())
-    total = [sum(c[i] for c in counts.values()) for i in range(3)]
-    if as_json:
-        import json
-
-        rows = {deck: {"new": n, "learning": lrn, "review": rev}
-                for deck, (n, lrn, rev) in counts.items()}
-        payload = {"decks": rows, "total": dict(zip(("new", "learning", "review"), total,
-                                                     strict=True))}
-        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
-        return
-    if not counts:
-        typer.echo("No cards yet. Add a deck (see README), then run drill quiz.")
-        return
-    width = max(len(deck) for deck in counts)
-    typer.echo(f"{'deck':<{width}}  {'new':>5}  {'learn':>5}  {'review':>6}")
-    for deck, (n, lrn, rev) in counts.items():
-        typer.echo(f"{deck:<{width}}  {n:>5}  {lrn:>5}  {rev:>6}")
-    typer.echo(f"{'total':<{width}}  {total[0]:>5}  {total[1]:>5}  {total[2]:>6}")
-    if hint:
-        typer.echo("")
-        typer.echo("Next: drill quiz" if sum(total) else
-                   "Nothing due. drill quiz --cram goes through cards anyway.")
+    typer.echo(_run(services.due_report, as_json, db, decks, hint))
 
 
 @app.command()

@@ -19,15 +19,31 @@ from typing import Any
 from drill.model import deck_matches
 from drill.options import DeckOptions
 from drill.scheduler import CardState, day_start
-from drill.store import Store, state_from_row
+from drill.store import Store, iso, state_from_row
 
 
-@dataclass
 class StudyCard:
-    """A card as the session shows it: its stored row and scheduling state."""
+    """A card as the session shows it: its stored row, and its scheduling state (read from
+    the row when first needed: counting 10,000 cards should not build 10,000 states)."""
 
-    row: dict[str, Any]
-    state: CardState
+    __slots__ = ("row", "_state")
+
+    def __init__(self, row: Any, state: CardState | None = None):
+        self.row = row
+        self._state = state
+
+    @property
+    def state(self) -> CardState:
+        if self._state is None:
+            self._state = state_from_row(self.row)
+        return self._state
+
+    @property
+    def due_key(self) -> str:
+        """The due time as stored (UTC ISO text), for sorting without parsing."""
+        if self._state is not None:  # answered in this session: the row is out of date
+            return iso(self._state.due) or ""
+        return self.row["due"] or ""
 
     @property
     def id(self) -> str:
@@ -80,7 +96,7 @@ class Session:
         rows = [r for r in self.store.study_rows(now) if self.filters.match(r)]
         if self.cram:
             # Like a filtered deck without rescheduling: every selected card, in deck order.
-            self.new = [StudyCard(dict(r), state_from_row(r)) for r in rows]
+            self.new = [StudyCard(r) for r in rows]
             return
         config = self.options_for("").scheduler
         done = self.store.done_today(day_start(now, config))
@@ -92,15 +108,16 @@ class Session:
             reviews_left[deck] = options.reviews_per_day - reviews_done
         session_new = self.new_limit
         session_reviews = self.review_limit
-        tomorrow = day_start(now, config) + timedelta(days=1)
+        # Compared as stored UTC text: no need to parse 10,000 due dates to count them.
+        tomorrow = iso(day_start(now, config) + timedelta(days=1)) or ""
         for row in rows:
-            card = StudyCard(dict(row), state_from_row(row))
+            card = StudyCard(row)
             deck = card.deck
             if deck not in new_left:
                 options = self.options_for(deck)
                 new_left[deck], reviews_left[deck] = options.new_per_day, options.reviews_per_day
-            state = card.state
-            if state.phase == "new":
+            phase = row["phase"]
+            if phase == "new":
                 if self.new_limit is not None:
                     if session_new is not None and session_new > 0:
                         session_new -= 1
@@ -108,9 +125,9 @@ class Session:
                 elif new_left[deck] > 0:
                     new_left[deck] -= 1
                     self.new.append(card)
-            elif state.phase in ("learning", "relearning") and not state.interday:
+            elif phase in ("learning", "relearning") and not row["interday"]:
                 self.learning.append(card)
-            elif state.due is None or state.due < tomorrow:
+            elif card.due_key < tomorrow:
                 if self.review_limit is not None:
                     if session_reviews is not None and session_reviews > 0:
                         session_reviews -= 1
@@ -118,8 +135,8 @@ class Session:
                 elif reviews_left[deck] > 0:
                     reviews_left[deck] -= 1
                     self.reviews.append(card)
-        self.reviews.sort(key=lambda c: c.state.due or now)
-        self.learning.sort(key=lambda c: c.state.due or now)
+        self.reviews.sort(key=lambda c: c.due_key)
+        self.learning.sort(key=lambda c: c.due_key)
 
     def _learn_ahead(self) -> timedelta:
         return timedelta(minutes=self.options_for("").scheduler.learn_ahead_minutes)
@@ -128,7 +145,7 @@ class Session:
         """The card to show at `now`, or None when the session is over."""
         if self.first is not None:
             return self.first
-        self.learning.sort(key=lambda c: c.state.due or now)
+        self.learning.sort(key=lambda c: c.due_key)
         if self.learning and (self.learning[0].state.due or now) <= now:
             return self.learning[0]
         if self.reviews:
@@ -141,8 +158,8 @@ class Session:
 
     def counts(self, now: datetime) -> tuple[int, int, int]:
         """(new, learning, review) still to come in this session, for the status line."""
-        horizon = now + self._learn_ahead()
-        learning = sum(1 for c in self.learning if (c.state.due or now) <= horizon)
+        horizon = iso(now + self._learn_ahead()) or ""
+        learning = sum(1 for c in self.learning if c.due_key <= horizon)
         return len(self.new), learning, len(self.reviews)
 
     def remove(self, card_id: str) -> None:
@@ -163,7 +180,7 @@ class Session:
         ):
             config = self.options_for(card.deck).scheduler
             if after.due is not None and after.due < day_start(now, config) + timedelta(days=1):
-                self.learning.append(StudyCard({**card.row}, after))
+                self.learning.append(StudyCard(card.row, after))
 
     def put_back(self, card: StudyCard, current: StudyCard | None = None) -> None:
         """After undo: the card is shown again first; the card that was on screen goes back
@@ -191,14 +208,14 @@ def due_by_deck(
     Decks with nothing due are included with zeros, so every deck is listed."""
     session = Session(store, options_for)
     session.build(now)
-    horizon = now + session._learn_ahead()
+    horizon = iso(now + session._learn_ahead()) or ""
     counts: dict[str, list[int]] = {}
     for row in store.study_rows(now):
         counts.setdefault(row["deck"], [0, 0, 0])
     for card in session.new:
         counts[card.deck][0] += 1
     for card in session.learning:
-        if (card.state.due or now) <= horizon:
+        if card.due_key <= horizon:
             counts[card.deck][1] += 1
     for card in session.reviews:
         counts[card.deck][2] += 1

@@ -1,0 +1,103 @@
+"""The services commands share, without the CLI framework: read the config, open and sync
+the store, report what is due. `drill due` and bare `drill` run on these alone (see
+drill.entry), so a shell prompt can call them without paying for typer."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from drill.model import ContentError, Problem
+
+
+class UserError(Exception):
+    """Something the user can fix: printed as `drill: message` (after any problems)."""
+
+    def __init__(self, message: str, code: int = 1, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.problems = sorted(problems or [])
+
+
+def plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def config():
+    from drill.config import load_config
+
+    try:
+        return load_config()
+    except ContentError as err:
+        raise UserError("the config file has problems", problems=err.problems) from None
+
+
+def open_store(db: Path | None, decks: list[Path] | None = None, *, sync: bool = True):
+    """Open the database and bring it in line with the decks. Returns (store, options_for).
+    Deck problems stop the command before anything is written."""
+    from drill.clock import ClockError, now
+    from drill.config import deck_roots
+    from drill.options import resolver
+    from drill.paths import find_deck_files
+    from drill.store import Store, StoreError, default_db_path
+
+    settings = config()
+    path = db or settings.db or default_db_path()
+    try:
+        moment = now()
+        store = Store(path)
+    except (ClockError, StoreError) as err:
+        raise UserError(str(err)) from None
+    if sync:
+        files, problems = find_deck_files(deck_roots(settings, decks))
+        try:
+            if problems:
+                raise ContentError(problems)
+            store.sync(files, moment)
+        except ContentError as err:
+            store.close()
+            raise UserError(
+                f"{plural(len(err.problems), 'problem')} in the decks; nothing was changed "
+                "(`drill check` lists them)", problems=err.problems) from None
+    return store, resolver(settings.options, store.deck_options())
+
+
+def due_report(as_json: bool, db: Path | None, decks: list[Path] | None, hint: bool) -> str:
+    """`drill due` (and bare `drill` with `hint`): per-deck counts as text or JSON."""
+    from drill.clock import now
+    from drill.session import due_by_deck
+
+    store, options_for = open_store(db, decks)
+    with store:
+        counts = due_by_deck(store, options_for, now())
+    total = [sum(c[i] for c in counts.values()) for i in range(3)]
+    if as_json:
+        rows = {deck: {"new": n, "learning": lrn, "review": rev}
+                for deck, (n, lrn, rev) in counts.items()}
+        payload: dict[str, Any] = {
+            "decks": rows,
+            "total": dict(zip(("new", "learning", "review"), total, strict=True)),
+        }
+        return json.dumps(payload, ensure_ascii=False, indent=2)
+    if not counts:
+        return "No cards yet. Add a deck (see README), then run drill quiz."
+    width = max(len(deck) for deck in counts)
+    lines = [f"{'deck':<{width}}  {'new':>5}  {'learn':>5}  {'review':>6}"]
+    lines += [f"{deck:<{width}}  {n:>5}  {lrn:>5}  {rev:>6}"
+              for deck, (n, lrn, rev) in counts.items()]
+    lines.append(f"{'total':<{width}}  {total[0]:>5}  {total[1]:>5}  {total[2]:>6}")
+    if hint:
+        lines += ["", "Next: drill quiz" if sum(total) else
+                  "Nothing due. drill quiz --cram goes through cards anyway."]
+    return "\n".join(lines)
+
+
+def report(err: UserError) -> int:
+    """Print a UserError the way every command does; returns the exit code."""
+    for problem in err.problems:
+        sys.stderr.write(f"{problem}\n")
+    sys.stderr.write(f"drill: {err.message}\n")
+    return err.code
