@@ -382,3 +382,32 @@ def test_sync_without_prune_leaves_other_files_alone(store, tmp_path):
     report = store.sync([two], NOW, prune=False)
     assert report.orphaned == []
     assert card(store, "a")["orphaned"] == 0
+
+
+def test_two_processes_syncing_a_new_database_at_once(tmp_path):
+    """Both start on an empty file: one creates and fills it, the other waits and finds
+    everything in place (no 'UNIQUE constraint failed', no 'database is locked')."""
+    deck = write(
+        tmp_path / "t.yaml",
+        "deck: T\ncards:\n"
+        + "".join(f"  - {{id: c{i}, front: q{i}, back: a{i}}}\n" for i in range(300)),
+    )
+    db = tmp_path / "drill.db"
+    script = textwrap.dedent(f"""
+        from datetime import datetime, timezone
+        from pathlib import Path
+        from drill.store import Store
+        with Store({str(db)!r}) as store:
+            store.sync([Path({str(deck)!r})], datetime(2026, 11, 29, tzinfo=timezone.utc))
+    """)
+    for _ in range(3):
+        db.unlink(missing_ok=True)
+        procs = [
+            subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE, text=True)
+            for _ in range(2)
+        ]
+        for proc in procs:
+            _, err = proc.communicate(timeout=120)
+            assert proc.returncode == 0, err
+        with Store(db) as s:
+            assert s.conn.execute("SELECT count(*) FROM cards").fetchone()[0] == 300

@@ -315,8 +315,9 @@ class _Answering:
         assignments = ", ".join(f"{name} = ?" for name in values)
         with self.transaction():
             return sum(
-                self.conn.execute(f"UPDATE cards SET {assignments} WHERE id = ?",
-                                  [*values.values(), card_id]).rowcount
+                self.conn.execute(
+                    f"UPDATE cards SET {assignments} WHERE id = ?", [*values.values(), card_id]
+                ).rowcount
                 for card_id in card_ids
             )
 
@@ -384,32 +385,41 @@ class _Stats:
 
     conn: sqlite3.Connection
 
-    def reviews_per_day(self, since: datetime, shift_minutes: int,
-                        card_ids: list[str] | None = None) -> dict[str, int]:
+    def reviews_per_day(
+        self, since: datetime, shift_minutes: int, card_ids: list[str] | None = None
+    ) -> dict[str, int]:
         """Reviews per scheduling day ('YYYY-MM-DD'), cram included; `shift_minutes` moves UTC
         times to the local scheduling day (UTC offset minus the rollover hour)."""
         sql, params = self._log_filter(
             "SELECT date(reviewed_at, ?) AS day, count(*) AS n FROM review_log "
-            "WHERE reviewed_at >= ?", [f"{shift_minutes:+d} minutes", iso(since)], card_ids)
+            "WHERE reviewed_at >= ?",
+            [f"{shift_minutes:+d} minutes", iso(since)],
+            card_ids,
+        )
         rows = self.conn.execute(sql + " GROUP BY day", params)
         return {row["day"]: row["n"] for row in rows}
 
-    def retention(self, since: datetime, card_ids: list[str] | None = None
-                  ) -> dict[str, tuple[int, int]]:
+    def retention(
+        self, since: datetime, card_ids: list[str] | None = None
+    ) -> dict[str, tuple[int, int]]:
         """True retention of reviews (not learning) since `since`: for young (interval < 21 d)
         and mature cards, (passed, total)."""
         sql, params = self._log_filter(
             "SELECT interval_before >= 21 AS mature, sum(rating > 1) AS passed, "
             "count(*) AS total FROM review_log WHERE review_kind = 'review' "
-            "AND reviewed_at >= ?", [iso(since)], card_ids)
+            "AND reviewed_at >= ?",
+            [iso(since)],
+            card_ids,
+        )
         out = {"young": (0, 0), "mature": (0, 0)}
         for row in self.conn.execute(sql + " GROUP BY mature", params):
             out["mature" if row["mature"] else "young"] = (row["passed"], row["total"])
         return out
 
     @staticmethod
-    def _log_filter(sql: str, params: list[Any], card_ids: list[str] | None
-                    ) -> tuple[str, list[Any]]:
+    def _log_filter(
+        sql: str, params: list[Any], card_ids: list[str] | None
+    ) -> tuple[str, list[Any]]:
         if card_ids is None:
             return sql, params
         marks = ",".join("?" * len(card_ids))
@@ -638,6 +648,21 @@ class Store(_Answering, _Studying, _Exporting, _Stats):
         `prune=False` syncs just the files given (e.g. `drill build one.yaml`): files known
         from earlier syncs but not given are left as they are instead of being orphaned.
         """
+        files = list(files)
+        report, changed, touched, removed = self._scan(files, prune)
+        if not changed and not removed and not touched:
+            return report
+        # Changes: look again under the write lock, so two drill processes starting at once
+        # do not both insert the same new cards.
+        with self.transaction():
+            report, changed, touched, removed = self._scan(files, prune)
+            if changed or removed:
+                self._apply(report, changed, removed, now)
+            self._touch_files(touched)
+        return report
+
+    def _scan(self, files: list[Path], prune: bool) -> tuple[SyncReport, list, list, list]:
+        """Which files changed since the last sync (by size and mtime, then content hash)."""
         report = SyncReport()
         known = {row["path"]: row for row in self.conn.execute("SELECT * FROM files")}
         current: dict[str, Path] = {}
@@ -659,12 +684,10 @@ class Store(_Answering, _Studying, _Exporting, _Stats):
                 continue
             changed.append((key, path, data, digest, stat))
         removed = [key for key in known if key not in current] if prune else []
-        if not changed and not removed:
-            if touched:
-                with self.transaction():
-                    self._touch_files(touched)
-            return report
+        return report, changed, touched, removed
 
+    def _apply(self, report: SyncReport, changed: list, removed: list, now: datetime) -> None:
+        """Parse the changed files and write the cards; inside the caller's transaction."""
         from drill.content import cards_of, read_deck_file
 
         problems: list[Problem] = []
@@ -746,26 +769,21 @@ class Store(_Answering, _Studying, _Exporting, _Stats):
             if row["path"] in rescanned and card_id not in arriving and not row["orphaned"]
         ]
         report.orphaned.extend(leaving)
-        with self.transaction():
-            db = self._sqlite_utils()
-            if new_rows:
-                db["cards"].insert_all(new_rows, pk="id")
-            if rows:
-                db["cards"].upsert_all(rows, pk="id")
-            self.conn.executemany(
-                "UPDATE cards SET orphaned = 1 WHERE id = ?", [(i,) for i in leaving]
-            )
-            self.conn.executemany("DELETE FROM files WHERE path = ?", [(k,) for k in removed])
-            self.conn.executemany(
-                "INSERT OR REPLACE INTO files (path, size, mtime_ns, sha1, deck, options) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (key, st.st_size, st.st_mtime_ns, digest, decks.get(key), options.get(key))
-                    for key, _p, _d, digest, st in changed
-                ],
-            )
-            self._touch_files(touched)
-        return report
+        db = self._sqlite_utils()
+        if new_rows:
+            db["cards"].insert_all(new_rows, pk="id")
+        if rows:
+            db["cards"].upsert_all(rows, pk="id")
+        self.conn.executemany("UPDATE cards SET orphaned = 1 WHERE id = ?", [(i,) for i in leaving])
+        self.conn.executemany("DELETE FROM files WHERE path = ?", [(k,) for k in removed])
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO files (path, size, mtime_ns, sha1, deck, options) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                (key, st.st_size, st.st_mtime_ns, digest, decks.get(key), options.get(key))
+                for key, _p, _d, digest, st in changed
+            ],
+        )
 
     def _touch_files(self, touched: list[tuple[str, os.stat_result]]) -> None:
         self.conn.executemany(
