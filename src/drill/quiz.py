@@ -206,7 +206,8 @@ class Quiz:
         typed_text: str | None = None
         if typed_card:
             while True:
-                self.say(styled("Type your answer and press enter (empty: just show it).", "dim"))
+                self.say(styled("Type your answer and press enter "
+                                "(empty: show it · q: quit · ?: keys).", "dim"))
                 line = self.keys.line("> ")
                 if line is None:
                     return QUIT
