@@ -406,3 +406,47 @@ def test_thirty_simulated_days_match_the_scheduler(env):
     for i in ids:
         assert stored_state(env, i) == expected[i], i
     assert expected["c00"].interval_days > 8  # it did move along: 1, 3, 8, 20 ...
+
+
+def quiz_pipe(env, *args, lines="", now=None):
+    run_env = dict(env)
+    if now is not None:
+        run_env["DRILL_NOW"] = now.isoformat()
+    return subprocess.run(
+        [sys.executable, "-m", "drill", "quiz", *args],
+        env=run_env,
+        input=lines,
+        text=True,
+        capture_output=True,
+        check=True,
+    ).stdout
+
+
+def test_leech_is_announced_tagged_and_suspended(env):
+    deck(
+        env,
+        "deck: Quiz\noptions:\n  leech_threshold: 1\n  leech_action: suspend\n"
+        "cards:\n  - {id: a, front: Question A, back: Answer A}\n",
+    )
+    graduate(env)
+    out = quiz_pipe(env, lines="\n1\n", now=START + timedelta(days=1))
+    assert "This card is a leech (1 lapses): suspended." in out
+    row = db_rows(env, "SELECT leech, suspended FROM cards WHERE id = 'a'")[0]
+    assert row == {"leech": 1, "suspended": 1}
+
+
+def test_cram_goes_through_everything_without_rescheduling(env):
+    deck(env, BASIC)
+    graduate(env)  # a is in review, due tomorrow; b and c are new
+    before = {i: stored_state(env, i) for i in "abc"}
+    out = quiz_pipe(env, "--cram", lines="\n1\n\n3\n\n3\n\n3\n")  # a: Again, then again Good
+    assert out.count("Question A") == 2 and "Question C" in out
+    assert {i: stored_state(env, i) for i in "abc"} == before
+    kinds = db_rows(env, "SELECT review_kind, count(*) AS n FROM review_log GROUP BY review_kind")
+    assert {r["review_kind"]: r["n"] for r in kinds} == {"learn": 2, "cram": 4}
+
+
+def test_new_and_limit_override_the_daily_limits(env):
+    deck(env, BASIC)
+    out = quiz_pipe(env, "--new", "1", lines="\n3\n\n3\n")
+    assert "Question A" in out and "Question B" not in out
