@@ -106,35 +106,35 @@ class Session:
             options = self.options_for(deck)
             new_left[deck] = options.new_per_day - new_done
             reviews_left[deck] = options.reviews_per_day - reviews_done
-        session_new = self.new_limit
-        session_reviews = self.review_limit
+        # --new / --limit replace the per-deck daily limits for this session.
+        session_left = {"new": self.new_limit, "review": self.review_limit}
+        daily_left = {"new": new_left, "review": reviews_left}
+
+        def take(limit: str, card: StudyCard, queue: list[StudyCard]) -> None:
+            budget = session_left[limit]
+            if budget is not None:
+                if budget > 0:
+                    session_left[limit] = budget - 1
+                    queue.append(card)
+            elif daily_left[limit][card.deck] > 0:
+                daily_left[limit][card.deck] -= 1
+                queue.append(card)
+
         # Compared as stored UTC text: no need to parse 10,000 due dates to count them.
         tomorrow = iso(day_start(now, config) + timedelta(days=1)) or ""
         for row in rows:
             card = StudyCard(row)
-            deck = card.deck
-            if deck not in new_left:
-                options = self.options_for(deck)
-                new_left[deck], reviews_left[deck] = options.new_per_day, options.reviews_per_day
+            if card.deck not in new_left:
+                options = self.options_for(card.deck)
+                new_left[card.deck] = options.new_per_day
+                reviews_left[card.deck] = options.reviews_per_day
             phase = row["phase"]
             if phase == "new":
-                if self.new_limit is not None:
-                    if session_new is not None and session_new > 0:
-                        session_new -= 1
-                        self.new.append(card)
-                elif new_left[deck] > 0:
-                    new_left[deck] -= 1
-                    self.new.append(card)
+                take("new", card, self.new)
             elif phase in ("learning", "relearning") and not row["interday"]:
                 self.learning.append(card)
             elif card.due_key < tomorrow:
-                if self.review_limit is not None:
-                    if session_reviews is not None and session_reviews > 0:
-                        session_reviews -= 1
-                        self.reviews.append(card)
-                elif reviews_left[deck] > 0:
-                    reviews_left[deck] -= 1
-                    self.reviews.append(card)
+                take("review", card, self.reviews)
         self.reviews.sort(key=lambda c: c.due_key)
         self.learning.sort(key=lambda c: c.due_key)
 
