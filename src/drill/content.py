@@ -41,6 +41,7 @@ DECK_KEYS = {
     "tags": "tags added to every card of the file",
     "source": "default `source` for every card of the file",
     "cards": "the notes of this deck",
+    "problems": "estimation problem templates: generated questions with computed answers",
     "options": "study options for this deck (new_per_day, learning_steps, ...)",
 }
 
@@ -66,6 +67,8 @@ def load(paths: Iterable[Path]) -> Collection:
     """Load every deck file under `paths`; problems are collected, never raised."""
     files, problems = find_deck_files(paths)
     collection = Collection(problems=problems)
+    # Problem templates (drill.problems.ProblemTemplate); cards and problems share one id space.
+    collection.templates = []  # type: ignore[attr-defined]
     first_seen: dict[str, Location] = {}
     for path in files:
         deck_file = read_deck_file(path)
@@ -86,6 +89,18 @@ def load(paths: Iterable[Path]) -> Collection:
             first_seen[note.id] = note.location
             collection.notes.append(note)
             collection.cards.extend(cards_of(note))
+        for template in deck_file.templates:
+            if template.id in first_seen:
+                collection.problems.append(
+                    Problem(
+                        deck_file.display,
+                        template.location.line,
+                        f"duplicate id '{template.id}' (also at {first_seen[template.id]})",
+                    )
+                )
+                continue
+            first_seen[template.id] = template.location
+            collection.templates.append(template)  # type: ignore[attr-defined]
     return collection
 
 
@@ -135,6 +150,7 @@ class DeckFile:
         self.display = display
         self.problems: list[Problem] = []
         self.notes: list[Note] = []
+        self.templates: list[Any] = []  # drill.problems.ProblemTemplate, from `problems:`
         self.deck: str | None = None
         self.deck_line = 1
         self.options: dict[str, Any] = {}
@@ -182,14 +198,26 @@ class DeckFile:
             self.options = self.read_options(by_key["options"])
         if "description" in by_key:
             self.text(by_key["description"], "description")
+        problems = by_key.get("problems")
+        if problems is not None:
+            from drill.problems import read_templates
+
+            templates = read_templates(self, problems, file_tags, file_source)
+            if self.deck is not None:
+                self.templates.extend(templates)
         cards = by_key.get("cards")
         if cards is None:
-            self.problem(line_of(root), "missing `cards:` (the list of cards)")
+            if problems is None:
+                self.problem(
+                    line_of(root),
+                    "missing `cards:` (the list of cards) or `problems:` (problem templates)",
+                )
             return
         if yamlnodes.is_null(cards.node) or (
             isinstance(cards.node, yaml.SequenceNode) and not cards.node.value
         ):
-            self.problem(cards.line, "empty deck: `cards:` has no cards")
+            if problems is None:
+                self.problem(cards.line, "empty deck: `cards:` has no cards")
             return
         if not isinstance(cards.node, yaml.SequenceNode):
             self.problem(cards.line, "`cards:` must be a list (each card starts with '- ')")

@@ -85,6 +85,96 @@ def _options_schema() -> dict[str, Any]:
     }
 
 
+def _problems_schema() -> dict[str, Any]:
+    from drill.problems import ANSWER_KEYS, NAME_RE, PARAM_KEYS, TEMPLATE_KEYS
+
+    quantity = {"type": ["string", "number"], "examples": ["100M", "500 B", "99%", "10 Gbps"]}
+    names = {"pattern": NAME_RE.pattern}
+    param = {
+        "type": "object",
+        "required": ["default"],
+        "oneOf": [{"required": ["range"]}, {"required": ["choices"]}],
+        "additionalProperties": False,
+        "properties": {
+            "default": {**quantity, "description": PARAM_KEYS["default"]},
+            "range": {
+                "type": "array",
+                "items": quantity,
+                "minItems": 2,
+                "maxItems": 2,
+                "description": PARAM_KEYS["range"],
+            },
+            "choices": {
+                "type": "array",
+                "items": quantity,
+                "minItems": 1,
+                "description": PARAM_KEYS["choices"],
+            },
+            "step": {**quantity, "description": PARAM_KEYS["step"]},
+            "integer": {"type": "boolean", "description": PARAM_KEYS["integer"]},
+            "unit": {"type": "string", "description": PARAM_KEYS["unit"]},
+        },
+    }
+    answer = {
+        "type": "object",
+        "required": ["formula", "unit", "prompt"],
+        "additionalProperties": False,
+        "properties": {
+            "formula": {"type": ["string", "number"], "description": ANSWER_KEYS["formula"]},
+            "unit": {
+                "type": "string",
+                "examples": ["/s", "B", "B/s", "s", "", "count", "Gbps", "%"],
+                "description": ANSWER_KEYS["unit"],
+            },
+            "prompt": {**_TEXT, "description": ANSWER_KEYS["prompt"]},
+            "tolerance": {
+                "type": ["string", "number"],
+                "examples": ["25%", "10%"],
+                "description": ANSWER_KEYS["tolerance"],
+            },
+        },
+    }
+    common = _common_properties()
+    return {
+        "type": "array",
+        "minItems": 1,
+        "description": DECK_KEYS["problems"],
+        "items": {
+            "type": "object",
+            "required": ["id", "title", "params", "question", "answers"],
+            "additionalProperties": False,
+            "properties": {
+                "id": {**common["id"], "description": TEMPLATE_KEYS["id"]},
+                "title": {**_TEXT, "description": TEMPLATE_KEYS["title"]},
+                "params": {
+                    "type": "object",
+                    "propertyNames": names,
+                    "additionalProperties": param,
+                    "description": TEMPLATE_KEYS["params"],
+                },
+                "question": {"type": "string", "description": TEMPLATE_KEYS["question"]},
+                "values": {
+                    "type": ["object", "null"],
+                    "propertyNames": names,
+                    "additionalProperties": {"type": ["string", "number"]},
+                    "description": TEMPLATE_KEYS["values"],
+                },
+                "answers": {
+                    "type": "object",
+                    "minProperties": 1,
+                    "propertyNames": names,
+                    "additionalProperties": answer,
+                    "description": TEMPLATE_KEYS["answers"],
+                },
+                "hints": {**_TEXTS, "description": TEMPLATE_KEYS["hints"]},
+                "tags": {**_TAGS, "description": TEMPLATE_KEYS["tags"]},
+                "source": {**_TEXT, "description": TEMPLATE_KEYS["source"]},
+                "suspended": {"type": "boolean", "description": TEMPLATE_KEYS["suspended"]},
+            },
+        },
+    }
+
+
 def deck_schema() -> dict[str, Any]:
     common = _common_properties()
     branches = []
@@ -112,7 +202,8 @@ def deck_schema() -> dict[str, Any]:
         "title": "drill deck",
         "description": "One deck of drill cards. See docs at the project README.",
         "type": "object",
-        "required": ["deck", "cards"],
+        "required": ["deck"],
+        "anyOf": [{"required": ["cards"]}, {"required": ["problems"]}],
         "additionalProperties": False,
         "properties": {
             "deck": {"type": "string", "minLength": 1, "description": DECK_KEYS["deck"]},
@@ -131,6 +222,7 @@ def deck_schema() -> dict[str, Any]:
                     "allOf": branches,
                 },
             },
+            "problems": _problems_schema(),
         },
     }
 
