@@ -14,7 +14,10 @@ argument. For each answer we search the factor (drill's results grow with it) at
 reproduces *all* of Anki's outcomes at once, and require that one exists. Where nothing is
 fuzzed this is plain equality; where Anki fuzzes it pins drill's ranges, the chained
 Hard -> Good -> Easy minimums included. Learning steps are compared up to Anki's learning
-fuzz (up to +25 %, at most 5 minutes).
+fuzz (up to +25 %, at most 5 minutes). A second run, in a child process with Anki's fuzz
+off (its test mode), requires exact equality with drill's ``fuzz=False``.
+
+Default run: 2,000 cards x 10 answers (~45-60 s here); ``--runslow``: 20,000 x 15.
 """
 
 from __future__ import annotations
@@ -532,8 +535,8 @@ def test_drill_matches_anki_on_2000_random_sequences(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_drill_matches_anki_on_20000_long_sequences(tmp_path: Path) -> None:
-    harness = run_differential(tmp_path, seed=777, cards=20_000, rounds=20)
-    assert harness.compared >= 400_000
+    harness = run_differential(tmp_path, seed=777, cards=20_000, rounds=15)
+    assert harness.compared >= 300_000
     assert_covered(harness)
 
 
