@@ -224,6 +224,15 @@ def build(
     single: Annotated[
         bool, typer.Option("--single", help="Write one drill.apkg instead of one per deck.")
     ] = False,
+    problems: Annotated[
+        int,
+        typer.Option("--problems", min=0, help="Also write N generated instances of each "
+                     "estimation problem, as type-in notes."),
+    ] = 0,
+    seed: Annotated[
+        int,
+        typer.Option("--seed", help="Seed of the first problem instance: seeds S..S+N-1."),
+    ] = 0,
 ) -> None:
     """Write Anki packages (.apkg), one per top-level deck; re-importing updates notes."""
     from drill import clock, export
@@ -242,15 +251,27 @@ def build(
         and (kind is None or n.kind == kind)
         and (tag is None or tag in n.tags)
     ]
-    # Estimation problems (--problems N --seed N) will pass their generated notes as
-    # `extra=` to export.build (a list of export.ExportNote).
-    if not any(not n.suspended for n in notes):
+    # Estimation problems: `--problems N` instances of each matching template, as extra notes.
+    templates = [
+        t
+        for t in collection.templates
+        if problems
+        and not t.suspended
+        and kind is None
+        and (deck is None or deck_matches(t.deck, deck))
+        and (tag is None or tag in t.tags)
+    ]
+    if not templates and not any(not n.suspended for n in notes):
         raise fail("no cards match" if not notes else "every matching card is suspended")
+    from drill.problems import ProblemError
+
     try:
         now = clock.now()
+        extra = export.problem_notes(templates, problems, seed, now)
         files, _ = find_deck_files(_deck_paths(paths))
-        report = export.build(notes, files, db or default_db_path(), now, out, single=single)
-    except (clock.ClockError, StoreError, ContentError) as err:
+        report = export.build(notes, files, db or default_db_path(), now, out, single=single,
+                              extra=extra)
+    except (clock.ClockError, StoreError, ContentError, ProblemError) as err:
         raise fail(str(err)) from None
     except OSError as err:
         raise fail(f"cannot write {err.filename or out}: {err.strerror or err}") from None
@@ -569,6 +590,183 @@ def config_show(
     typer.echo(f"Study options{' for ' + deck if deck else ' (every deck; --deck NAME for one)'}:")
     for name, option in options.items():
         typer.echo(f"  {name:<20} {option['value']!s:<10} ({option['from']})")
+
+
+problem_app = typer.Typer(
+    help="Estimation problems: fresh numbers every time, answers graded by ratio.",
+    no_args_is_help=True,
+)
+app.add_typer(problem_app, name="problem")
+
+ProblemIdArg = Annotated[str, typer.Argument(help="A problem id (drill problem list shows them).")]
+SeedOpt = Annotated[
+    Optional[int],  # noqa: UP045
+    typer.Option("--seed", help="Draw the numbers with this seed (default: the problem's "
+                 "default numbers).", show_default=False),
+]
+ParamOpt = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option("--param", help="Set a number: name=value, e.g. --param years=3 (repeatable).",
+                 show_default=False),
+]
+
+
+def _pairs(items: list[str] | None, option: str) -> dict[str, str]:
+    """`name=value` options as a mapping; exit 2 on anything else."""
+    pairs: dict[str, str] = {}
+    for item in items or []:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise fail(f"{option} takes name=value, got '{item}'", code=2)
+        pairs[name.strip()] = value.strip()
+    return pairs
+
+
+def _problem(problem_id: str, seed: int | None, params: list[str] | None,
+             decks: list[Path] | None):
+    """The problem instance asked for; exit 2 for an unknown id or param, or a bad value."""
+    from drill.problems import ProblemError, find_template
+
+    templates = _load_or_exit(_deck_paths(None, decks)).templates
+    try:
+        return find_template(templates, problem_id).instance(seed, _pairs(params, "--param"))
+    except ProblemError as err:
+        raise fail(str(err), code=2) from None
+
+
+@problem_app.command("list")
+def problem_list(paths: PathsArg = None, deck: DeckOpt = None, as_json: JsonOpt = False) -> None:
+    """List the problem templates: id, deck, title and what is asked."""
+    from drill.model import deck_matches
+
+    templates = [t for t in _load_or_exit(paths).templates
+                 if deck is None or deck_matches(t.deck, deck)]
+    if as_json:
+        import json
+
+        typer.echo(json.dumps([t.to_json() for t in templates], ensure_ascii=False, indent=2))
+        return
+    if not templates:
+        typer.echo("no problems match", err=True)
+        return
+    width = max(len(t.id) for t in templates)
+    deck_width = max(len(t.deck) for t in templates)
+    for t in templates:
+        flag = " (suspended)" if t.suspended else ""
+        typer.echo(f"{t.id:<{width}}  {t.deck:<{deck_width}}  {t.title}{flag}  "
+                   f"[{', '.join(t.answers)}]")
+
+
+@problem_app.command("show")
+def problem_show(
+    problem_id: ProblemIdArg,
+    seed: SeedOpt = None,
+    param: ParamOpt = None,
+    answers: Annotated[
+        bool, typer.Option("--answers", help="Also show the answers and the worked solution.")
+    ] = False,
+    as_json: JsonOpt = False,
+    decks: DecksOpt = None,
+) -> None:
+    """Show a problem: the question, and with --answers the answers and worked solution."""
+    import textwrap
+
+    instance = _problem(problem_id, seed, param, decks)
+    if as_json:
+        import json
+
+        typer.echo(json.dumps(instance.to_json(), ensure_ascii=False, indent=2))
+        return
+    shown_seed = "default numbers" if instance.seed is None else f"seed {instance.seed}"
+    typer.echo(f"{instance.title}  [{instance.id}, {shown_seed}]")
+    typer.echo(textwrap.fill(instance.question, 88))
+    typer.echo("")
+    width = max(len(name) for name in instance.answers)
+    for name, answer in instance.answers.items():
+        shown = f"  = {answer.text}" if answers else ""
+        typer.echo(f"  {name:<{width}}  {answer.prompt}{shown}")
+    if answers:
+        if instance.hints:
+            typer.echo("\nHints:")
+            for hint in instance.hints:
+                typer.echo(f"  - {hint}")
+        typer.echo("\nWorked solution:")
+        for line in instance.solution:
+            typer.echo(f"  {line}")
+
+
+@problem_app.command("check")
+def problem_check(
+    problem_id: ProblemIdArg,
+    seed: SeedOpt = None,
+    param: ParamOpt = None,
+    answer: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option("--answer", help="Your answer: name=VALUE, e.g. --answer writes='40 /s' "
+                     "(repeatable).", show_default=False),
+    ] = None,
+    as_json: JsonOpt = False,
+    decks: DecksOpt = None,
+) -> None:
+    """Grade answers to a problem; exit 0 when all are right, 1 otherwise."""
+    from drill import grading
+    from drill.problems import RATING_NAMES, ProblemError, suggested_rating
+
+    instance = _problem(problem_id, seed, param, decks)
+    typed = _pairs(answer, "--answer")
+    if not typed:
+        raise fail(f"give answers as --answer name=VALUE (answers: "
+                   f"{', '.join(instance.answers)})", code=2)
+    try:
+        grades = instance.grade(typed)
+    except ProblemError as err:
+        raise fail(str(err), code=2) from None
+    overall = grading.worst(list(grades.values()))
+    rating = RATING_NAMES[suggested_rating(grades)]
+    if as_json:
+        import json
+
+        rows = {}
+        for name, g in grades.items():
+            given = None if g.given is None else {"value": g.given.value, "unit": g.given.unit,
+                                                  "text": g.given.format()}
+            rows[name] = {"verdict": g.verdict, "typed": g.typed, "given": given,
+                          "expected": instance.answers[name].to_json(), "message": g.message}
+        payload = {"id": instance.id, "seed": instance.seed, "answers": rows,
+                   "verdict": overall, "rating": rating}
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        width = max(len(name) for name in grades)
+        for name, g in grades.items():
+            typer.echo(f"{name:<{width}}  {g.message}  (answer: {instance.answers[name].text})")
+        typer.echo(f"overall: {overall} (suggested rating: {rating})")
+    if overall != grading.RIGHT:
+        raise typer.Exit(1)
+
+
+@problem_app.command("practice")
+def problem_practice(
+    deck: DeckOpt = None,
+    count: Annotated[int, typer.Option("--count", min=1, help="How many problems.")] = 3,
+    seed: Annotated[
+        Optional[int],  # noqa: UP045
+        typer.Option("--seed", help="Seed for the choice of problems and their numbers "
+                     "(default: random).", show_default=False),
+    ] = None,
+    decks: DecksOpt = None,
+) -> None:
+    """Practise problems: each answer asked in turn and graded, then the worked solution.
+    No scheduling, nothing saved. Reads one answer per line, so it works through a pipe."""
+    from drill.model import deck_matches
+    from drill.problems import practice
+
+    templates = [t for t in _load_or_exit(_deck_paths(None, decks)).templates
+                 if not t.suspended and (deck is None or deck_matches(t.deck, deck))]
+    if not templates:
+        raise fail("no problems match", code=1)
+    stdin = sys.stdin
+    practice(templates, count, seed, stdin.readline, typer.echo,
+             echo_input=not stdin.isatty())
 
 
 def _version(value: bool) -> None:

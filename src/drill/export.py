@@ -348,6 +348,31 @@ def _note_types() -> dict[str, NoteType]:
 
 NOTE_TYPES: dict[str, NoteType] = _note_types()
 
+# Estimation problems (drill.problems): one type-in note per template and seed. Not a card
+# kind, so it lives beside NOTE_TYPES.
+PROBLEM_KIND = "problem"
+PROBLEM_NOTE_TYPE = NoteType(
+    PROBLEM_KIND,
+    "drill: problem",
+    ("Question", "Answer", "Answers", "Solution", "Hints", "Source", "Id"),
+    (
+        Template(
+            "Solve it",
+            "",
+            _question("Estimation problem", "Question")
+            + '\n{{#Hints}}<div class="note">{{hint:Hints}}</div>{{/Hints}}\n{{type:Answer}}',
+            _question("Estimation problem", "Question") + '\n<hr id="answer">\n{{type:Answer}}\n'
+            '<div class="answer" dir="auto">{{Answers}}</div>\n'
+            '<div class="tolerance">Anki compares the text; judge the number by ratio</div>\n'
+            '<div class="formula" dir="auto">{{Solution}}</div>\n' + _META,
+        ),
+    ),
+)
+
+
+def note_type(kind: str) -> NoteType:
+    return PROBLEM_NOTE_TYPE if kind == PROBLEM_KIND else NOTE_TYPES[kind]
+
 
 class _Model(genanki.Model):
     """A genanki model whose modification time is TEMPLATES_MTIME, not the build time."""
@@ -507,7 +532,7 @@ def write_packages(
 
 def write_package(notes: Sequence[ExportNote], path: Path) -> Written:
     """Write one .apkg holding these notes, their decks and their note types."""
-    models = {kind: NOTE_TYPES[kind].model() for kind in dict.fromkeys(n.kind for n in notes)}
+    models = {kind: note_type(kind).model() for kind in dict.fromkeys(n.kind for n in notes)}
     decks: dict[str, genanki.Deck] = {}
     result = Written(path)
     for due, note in enumerate(notes):
@@ -567,3 +592,64 @@ def build(
         left_out_notes=len(suspended),
         left_out_cards=sum(len(cards_of(n)) for n in suspended),
     )
+
+
+# --------------------------------------------------------------------------- problems
+
+
+def problem_note_id(template_id: str, seed: int) -> str:
+    """The Id of a generated problem note (its GUID comes from it): `template-id@seed`."""
+    return f"{template_id}@{seed}"
+
+
+def problem_fields(instance: Any) -> tuple[str, ...]:
+    """A problem instance (drill.problems.ProblemInstance) as the problem note's fields."""
+    answers = list(instance.answers.values())
+    main = answers[0]
+    question = markup.to_html(instance.question) + (
+        f'<div class="ask">{markup.escape(main.prompt)}</div>'
+    )
+    listed = [
+        f"{a.prompt} **{a.text}** (right within ± {format_tolerance(a.tolerance)})" for a in answers
+    ]
+    source = instance.template.source
+    return (
+        question,
+        markup.escape(main.text),
+        markup.bullets(listed),
+        "<br>".join(markup.escape(line) for line in instance.solution),
+        markup.bullets(instance.hints) if instance.hints else "",
+        markup.escape(source or ""),
+        markup.escape(problem_note_id(instance.id, instance.seed)),
+    )
+
+
+def problem_notes(
+    templates: Iterable[Any], count: int, first_seed: int, default: datetime
+) -> list[ExportNote]:
+    """`count` problem notes per template (drill.problems.ProblemTemplate), seeds
+    first_seed .. first_seed + count - 1. A note's modification time is its deck file's
+    (else `default`), so rebuilding an unchanged file and re-importing changes nothing."""
+    notes = []
+    mtimes: dict[str, int] = {}
+    for template in templates:
+        path = template.location.path if template.location else ""
+        if path not in mtimes:
+            try:
+                mtimes[path] = int(Path(path).stat().st_mtime)
+            except OSError:
+                mtimes[path] = int(default.timestamp())
+        tags = [t for t in template.tags if t and not any(c.isspace() for c in t)]
+        for seed in range(first_seed, first_seed + count):
+            instance = template.instance(seed)
+            notes.append(
+                ExportNote(
+                    id=problem_note_id(template.id, seed),
+                    kind=PROBLEM_KIND,
+                    deck=template.deck,
+                    fields=problem_fields(instance),
+                    tags=tuple(dict.fromkeys([*tags, ANKI_TAG_PREFIX + PROBLEM_KIND])),
+                    mtime=mtimes[path],
+                )
+            )
+    return notes

@@ -601,11 +601,17 @@ def names_used(formula: str) -> set[str]:
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in called}
 
 
-def explain(formula: str, names: Mapping[str, Quantity | float] | None = None) -> str:
+def explain(
+    formula: str,
+    names: Mapping[str, Quantity | float] | None = None,
+    texts: Mapping[str, str] | None = None,
+) -> str:
     """Back-of-the-envelope working on one line: the formula with each name from `names`
     replaced by its formatted value, then ``≈`` and the result. Constants stay as
-    written: ``explain("n / month", {"n": 100e6}) == "100 million / month ≈ 38.6 /s"``."""
+    written: ``explain("n / month", {"n": 100e6}) == "100 million / month ≈ 38.6 /s"``.
+    `texts` shows some names as given instead (``{"hit_rate": "99.95%"}``)."""
     names = names or {}
+    texts = texts or {}
     result = evaluate(formula, names)
     compiled = _compile(formula)
     pieces = []
@@ -614,7 +620,10 @@ def explain(formula: str, names: Mapping[str, Quantity | float] | None = None) -
         if kind == "name" and text in names:
             j = _significant(tokens, i + 1)
             if not (j < len(tokens) and tokens[j][1] == "("):
-                pieces.append(_value_of(text, names[text], compiled, compiled.tree).format())
+                shown = texts.get(text)
+                if shown is None:
+                    shown = _value_of(text, names[text], compiled, compiled.tree).format()
+                pieces.append(shown)
                 continue
         pieces.append(text)
     return f"{' '.join(''.join(pieces).split())} ≈ {result.format()}"

@@ -43,7 +43,7 @@ import math
 import random
 import re
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -70,6 +70,7 @@ __all__ = [
     "ProblemTemplate",
     "bench_generate_and_grade",
     "load_problems",
+    "practice",
     "read_templates",
     "seed_for",
 ]
@@ -331,7 +332,10 @@ class ProblemTemplate:
         param = self.params.get(name)
         if param is None:
             known = ", ".join(self.params) or "none"
-            raise ProblemError(f"problem '{self.id}' has no param '{name}' (params: {known})")
+            raise ProblemError(
+                f"problem '{self.id}' has no param '{name}'"
+                f"{_did_you_mean(name, self.params)} (params: {known})"
+            )
         try:
             q = parse(str(text), expect=param.default.unit)
         except QuantityError as err:
@@ -585,14 +589,15 @@ class ProblemInstance:
         """The worked solution, one line per value and answer, numbers substituted:
         ``writes_per_sec = new_urls_per_month / month = 100 million / month ≈ 38.6 /s``."""
         lines = []
+        texts = {name: self.param_text(name) for name in self.params}
         steps = [(v.name, v.formula, None) for v in self.template.values]
         steps += [(a.name, a.formula, self.answers[a.name]) for a in self.template.answers.values()]
         for name, formula, answer in steps:
-            substituted, result = explain(formula, self.names).rsplit(" ≈ ", 1)
+            substituted, result = explain(formula, self.names, texts).rsplit(" ≈ ", 1)
             if answer is not None:
                 result = answer.text
             shown = " ".join(formula.split())
-            if NAME_RE.match(shown) or substituted == shown:
+            if substituted in (shown, result):
                 lines.append(f"{name} = {shown} ≈ {result}")
             else:
                 lines.append(f"{name} = {shown} = {substituted} ≈ {result}")
@@ -606,8 +611,8 @@ class ProblemInstance:
         unknown = [name for name in typed if name not in self.answers]
         if unknown:
             raise ProblemError(
-                f"problem '{self.id}' has no answer '{unknown[0]}' "
-                f"(answers: {', '.join(self.answers)})"
+                f"problem '{self.id}' has no answer '{unknown[0]}'"
+                f"{_did_you_mean(unknown[0], self.answers)} (answers: {', '.join(self.answers)})"
             )
         return {
             name: answer.grade(typed[name])
@@ -1076,3 +1081,82 @@ def bench_generate_and_grade(n: int = 1000, templates: Sequence[ProblemTemplate]
         inst = templates[i % len(templates)].instance(seed=i)
         inst.grade({name: a.text for name, a in inst.answers.items()})
     return time.perf_counter() - start
+
+
+# --------------------------------------------------------------------------- practice
+
+RATING_NAMES = {grading.AGAIN: "Again", grading.HARD: "Hard", grading.GOOD: "Good"}
+
+
+def practice(
+    templates: Sequence[ProblemTemplate],
+    count: int,
+    seed: int | None,
+    readline: Callable[[], str],
+    echo: Callable[..., None],
+    echo_input: bool = False,
+) -> tuple[int, int]:
+    """An interactive practice run: `count` problems drawn from `templates` (a local
+    Random(seed); None for a random run), each answer asked in turn and graded, then the
+    worked solution. `readline` returns "" at end of input, which ends the run cleanly.
+    Returns (problems finished, problems with every answer right)."""
+    rng = random.Random(seed)
+    order = list(templates)
+    rng.shuffle(order)
+    done = all_right = 0
+    echo(
+        "Type each answer with its unit (40 /s, 3 TB, 2 h); ? shows a hint, an empty line "
+        "skips, end of input (Ctrl-D) stops."
+    )
+    for number in range(count):
+        template = order[number % len(order)]
+        instance = template.instance(rng.randrange(2**31))
+        echo("")
+        echo(
+            f"Problem {number + 1} of {count}: {instance.title}  "
+            f"[{instance.id} --seed {instance.seed}]"
+        )
+        echo(instance.question)
+        hints = list(instance.hints)
+        grades: list[Grade] = []
+        skipped = False
+        answers = list(instance.answers.values())
+        for i, answer in enumerate(answers, 1):
+            while True:
+                echo(f"  {i}/{len(answers)} {answer.prompt} > ", nl=False)
+                line = readline()
+                if not line:
+                    echo("")
+                    echo(
+                        f"Stopped. {done} problem{'s' if done != 1 else ''} done, "
+                        f"{all_right} all right."
+                    )
+                    return done, all_right
+                typed = line.strip()
+                if echo_input:
+                    echo(typed)
+                if typed == "?":
+                    echo(f"    hint: {hints.pop(0)}" if hints else "    no more hints")
+                    continue
+                if not typed:
+                    skipped = True
+                    echo(f"    skipped: the answer is {answer.text}")
+                    break
+                g = answer.grade(typed)
+                if g.verdict == grading.UNREADABLE:
+                    echo(f"    {g.message}; try again")
+                    continue
+                grades.append(g)
+                echo(f"    {g.message}. Answer: {answer.text}")
+                break
+        echo("  Worked solution:")
+        for line in instance.solution:
+            echo(f"    {line}")
+        rating = grading.AGAIN if skipped or not grades else suggested_rating(grades)
+        done += 1
+        all_right += rating == grading.GOOD
+        verdict = "skipped some" if skipped else grading.worst(grades)
+        echo(f"  Result: {verdict} (suggested rating: {RATING_NAMES[rating]})")
+    echo("")
+    echo(f"Done: {done} problem{'s' if done != 1 else ''}, {all_right} all right.")
+    return done, all_right
