@@ -479,10 +479,13 @@ class ProblemTemplate:
             for i in range(n):
                 combos.append(tuple(int(j == i) for j in range(n)))
                 combos.append(tuple(int(j != i) for j in range(n)))
+            combos = list(dict.fromkeys(combos))
             rng = random.Random(0)
             while len(combos) < MAX_CORNERS:
-                combos.append(tuple(rng.randint(0, 1) for _ in range(n)))
-        for combo in dict.fromkeys(combos):
+                combo = tuple(rng.randint(0, 1) for _ in range(n))
+                if combo not in combos:
+                    combos.append(combo)
+        for combo in combos[:MAX_CORNERS]:
             params = {
                 name: self.params[name].corners[c] for name, c in zip(names, combo, strict=True)
             }
