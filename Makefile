@@ -31,6 +31,11 @@ quiz: install
 test: install-test
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Speed goals as ratios against references run side by side; writes build/bench.json.
+# Not part of `make test`, and never fails the build. BENCH=full: more repeats and answers.
+bench: install-test
+	-$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
 lint: install-test
 	$(BIN)/ruff check src tests
 	$(BIN)/ruff format --check src tests
