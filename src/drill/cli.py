@@ -592,6 +592,129 @@ def config_show(
         typer.echo(f"  {name:<20} {option['value']!s:<10} ({option['from']})")
 
 
+@app.command()
+def init(
+    folder: Annotated[Path, typer.Argument(help="The folder for your decks (made if missing).")],
+    deck: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--deck", help="The starter deck's name (default: the folder's name)."),
+    ] = None,
+    decks: DecksOpt = None,
+) -> None:
+    """Start your own decks: a folder with a starter deck of every kind, added to the config."""
+    import shlex
+
+    from drill import authoring
+    from drill.config import add_deck_folder, config_path, deck_roots
+    from drill.model import ContentError
+
+    config = _config()
+    name = deck or authoring.default_deck_name(folder)
+    roots = deck_roots(config, decks) + ([folder] if folder.is_dir() else [])
+    try:
+        made = authoring.init_deck(folder, name, authoring.loaded_ids(roots))
+    except authoring.AuthoringError as err:
+        _print_problems(err.problems)
+        raise fail(err.message) from None
+    except OSError as err:
+        raise fail(f"cannot write {err.filename or folder}: {err.strerror or err}") from None
+    typer.echo(f"Wrote {made.deck_file}: deck '{made.deck}', {made.cards} cards, one per kind.")
+    try:
+        added = add_deck_folder(folder)
+    except (ContentError, OSError) as err:
+        _print_problems(getattr(err, "problems", []))
+        raise fail(f"could not add {folder} to {config_path()}: add it to `decks:` by hand, "
+                   "or pass --decks") from None
+    where = config_path()
+    typer.echo(f"Added {folder.resolve()} to `decks:` in {where}." if added
+               else f"{folder.resolve()} is already in `decks:` in {where}.")
+    typer.echo("Next:")
+    typer.echo(f"  drill check {shlex.quote(str(folder))}")
+    typer.echo(f"  drill quiz --deck {shlex.quote(made.deck)}")
+    typer.echo(f"  drill build {shlex.quote(str(folder))}")
+
+
+def _text_opt(option: str, help: str):
+    return Annotated[Optional[str], typer.Option(option, help=help, show_default=False)]  # noqa: UP045
+
+
+def _list_opt(option: str, help: str):
+    return Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(option, help=help + " (repeatable)", show_default=False),
+    ]
+
+
+@app.command()
+def add(
+    file: Annotated[Path, typer.Argument(help="The deck file to append the card to.")],
+    kind: _text_opt("--kind", "The card kind (default: basic).") = None,
+    front: _text_opt("--front", "basic, reverse, number: the question.") = None,
+    back: _text_opt("--back", "basic, reverse: the answer.") = None,
+    text: _text_opt("--text", "cloze: text with {{c1::...}} deletions.") = None,
+    answer: _text_opt("--answer", "number: the answer, a quantity (86,400 s).") = None,
+    tolerance: _text_opt("--tolerance", "number: how far off is still right (25%).") = None,
+    formula: _text_opt("--formula", "number: how the answer is computed.") = None,
+    dimension: _text_opt("--dimension", "requirement: what it is about.") = None,
+    question: _text_opt("--question", "requirement: the question to ask.") = None,
+    why: _text_opt("--why", "requirement, pitfall: why it matters.") = None,
+    decision: _text_opt("--decision", "tradeoff: the decision.") = None,
+    pro: _list_opt("--pro", "tradeoff: what it gains") = None,
+    con: _list_opt("--con", "tradeoff: what it costs") = None,
+    accepted_because: _text_opt("--accepted-because", "tradeoff: why the cost is fine.") = None,
+    pitfall: _text_opt("--pitfall", "pitfall: the mistake.") = None,
+    fix: _text_opt("--fix", "pitfall: how to avoid it.") = None,
+    prompt: _text_opt("--prompt", "prompt: the design prompt.") = None,
+    challenge: _list_opt("--challenge", "prompt: a key challenge") = None,
+    deep_dive: _list_opt("--deep-dive", "prompt: a deep-dive topic") = None,
+    building_block: _list_opt("--building-block", "prompt: a building block") = None,
+    note: _text_opt("--note", "Extra text shown under the answer.") = None,
+    tag: _list_opt("--tag", "A tag for the card") = None,
+    source: _text_opt("--source", "Where the fact comes from.") = None,
+    card_id: _text_opt("--id", "The card's id (default: made from its text).") = None,
+    decks: DecksOpt = None,
+) -> None:
+    """Append a card to a deck file, keeping its comments and formatting; asks on stdin for
+    required fields that are missing."""
+    from drill import authoring
+    from drill.config import deck_roots
+    from drill.content import ID_MAX, ID_RE
+
+    given = {k: v for k, v in {
+        "front": front, "back": back, "text": text, "answer": answer, "tolerance": tolerance,
+        "formula": formula, "dimension": dimension, "question": question, "why": why,
+        "decision": decision, "pros": pro, "cons": con, "accepted_because": accepted_because,
+        "pitfall": pitfall, "fix": fix, "prompt": prompt, "challenges": challenge,
+        "deep_dives": deep_dive, "building_blocks": building_block,
+    }.items() if v}
+
+    def write(message: str) -> None:
+        sys.stderr.write(message)
+        sys.stderr.flush()
+
+    try:
+        if kind is None and not given:
+            kind = authoring.ask_kind(sys.stdin.readline, write)
+        kind = authoring.check_options(kind, given)
+        if card_id is not None and (not ID_RE.match(card_id) or len(card_id) > ID_MAX):
+            raise authoring.AuthoringError(
+                f"--id '{card_id}' is not a valid id: lowercase letters and digits with '-', "
+                f"'_' or '.' between them, at most {ID_MAX} characters")
+        fields = authoring.ask_missing(kind, given, sys.stdin.readline, write)
+        taken = authoring.loaded_ids([*deck_roots(_config(), decks), file])
+        if card_id is not None and card_id in taken:
+            raise authoring.AuthoringError(f"id '{card_id}' is already used at {taken[card_id]}")
+        card = authoring.build_card(kind, fields, card_id=card_id, taken=taken, tags=tag or (),
+                                    source=source, note=note)
+        added = authoring.add_card(file, card, taken)
+    except authoring.AuthoringError as err:
+        _print_problems(err.problems)
+        raise fail(err.message, 1 if err.problems else 2) from None
+    except OSError as err:
+        raise fail(f"cannot write {err.filename or file}: {err.strerror or err}") from None
+    typer.echo(f"Added {kind} card '{added.id}' at {added.path}:{added.line}.")
+
+
 problem_app = typer.Typer(
     help="Estimation problems: fresh numbers every time, answers graded by ratio.",
     no_args_is_help=True,
@@ -767,6 +890,72 @@ def problem_practice(
     stdin = sys.stdin
     practice(templates, count, seed, stdin.readline, typer.echo,
              echo_input=not stdin.isatty())
+
+
+@app.command("import")
+def import_(
+    source: Annotated[Path, typer.Argument(
+        help="A .csv or .tsv file, an Anki 'Notes in Plain Text' export, or an Anki .apkg.")],
+    deck: Annotated[str, typer.Option("--deck", help="The deck the cards go into.")],
+    out: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option("--out", help="The deck file to write, or to update if an earlier import "
+                     "wrote it (default: ./<deck>.yaml).", show_default=False),
+    ] = None,
+    kind: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--kind", help="The kind of every card (default: a `kind` column, the "
+                     "Anki note type, else basic).", show_default=False),
+    ] = None,
+    columns: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--columns", help="The columns' field names, comma-separated, e.g. "
+                     "front,back,tags (- skips a column).", show_default=False),
+    ] = None,
+    no_header: Annotated[
+        bool, typer.Option("--no-header", help="With --columns: the first row is a card, "
+                           "not a header.")
+    ] = False,
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="Leave out the rows that cannot be read (each "
+                           "is reported) instead of writing nothing.")
+    ] = False,
+    decks: DecksOpt = None,
+) -> None:
+    """Turn CSV/TSV, an Anki text export or an .apkg into a YAML deck file; importing again
+    updates its cards by id."""
+    import shlex
+
+    from drill import authoring, importer
+    from drill.config import config_path, deck_roots
+    from drill.paths import display_path
+
+    target = importer.out_path(deck, out)
+    roots = deck_roots(_config(), decks)
+    try:
+        report = importer.import_source(
+            source, deck, target, kind=kind, columns=importer.columns_option(columns),
+            header=not no_header, skip_bad=skip_bad,
+            taken=authoring.loaded_ids(roots, exclude=target))
+    except importer.ImportFailure as err:
+        _print_problems(err.problems)
+        raise fail(err.message) from None
+    except OSError as err:
+        raise fail(f"cannot write {err.filename or target}: {err.strerror or err}") from None
+    for problem in report.skipped:
+        typer.echo(f"{problem} (left out)", err=True)
+    shown = display_path(target)
+    counts = f"{report.added} new, {report.updated} updated, {report.unchanged} unchanged"
+    if report.kept:
+        counts += f", {report.kept} kept that the source no longer has"
+    typer.echo(f"Wrote {shown}: {report.cards} cards ({counts}) from {report.format}.")
+    if report.skipped:
+        typer.echo(f"Left out {len(report.skipped)} rows that could not be read (see above).")
+    typer.echo(f"Next: drill check {shlex.quote(shown)}")
+    folder = target.resolve().parent
+    if not any(folder == r.resolve() or r.resolve() in folder.parents for r in roots):
+        typer.echo(f"{folder} is not a deck folder yet: add it to `decks:` in {config_path()}, "
+                   "or pass --decks.")
 
 
 def _version(value: bool) -> None:

@@ -134,3 +134,119 @@ def deck_roots(config: Config, cli_decks: list[Path] | None = None) -> list[Path
     for root in roots:
         unique.setdefault(str(root.resolve()), root)
     return list(unique.values())
+
+
+def add_deck_folder(folder: Path, path: Path | None = None) -> bool:
+    """Add `folder` to the config file's `decks:`, editing its text so the user's comments,
+    order and quoting stay as they were (the file is created when missing). Returns False when
+    the folder is there already. The edited text is read back before it replaces the file
+    (a temporary file, then os.replace); ContentError when the file is broken or the edit
+    cannot be made safely."""
+    import yaml
+
+    from drill.paths import display_path
+
+    path = path or config_path()
+    config = load_config(path)  # a broken file stops here, untouched
+    folder = folder.expanduser().resolve()
+    if any(p.resolve() == folder for p in config.decks):
+        return False
+    shown = display_path(path)
+    entry = str(folder)
+    if not config.exists:
+        text = (
+            "# drill's config file (README: Where things live). Every key is optional.\n"
+            f"decks:\n  - {_yaml_scalar(entry)}\n"
+        )
+        _replace_config(path, b"", text.encode("utf-8"), config, folder)
+        return True
+    raw = path.read_bytes()
+    bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
+    text = raw[len(bom) :].decode("utf-8")
+    newline = "\r\n" if "\r\n" in text else "\n"
+    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    pairs = root.value if isinstance(root, yaml.MappingNode) else []
+    node = next((v for k, v in pairs if getattr(k, "value", None) == "decks"), None)
+    if node is None:
+        sep = "" if not text or text.endswith("\n") else newline
+        new = f"{text}{sep}decks:{newline}  - {_yaml_scalar(entry)}{newline}"
+    elif isinstance(node, yaml.SequenceNode) and not node.flow_style and node.value:
+        last = node.value[-1]
+        end = last.end_mark.index
+        line_end = text.find("\n", end)
+        at = len(text) if line_end < 0 else line_end + 1
+        pad = " " * node.start_mark.column
+        lead = "" if at == 0 or text[at - 1] == "\n" else newline
+        new = f"{text[:at]}{lead}{pad}- {_yaml_scalar(entry)}{newline}{text[at:]}"
+    elif isinstance(node, yaml.SequenceNode):  # a flow list: [a, b] or []
+        close = text.rindex("]", 0, node.end_mark.index)
+        sep = ", " if node.value else ""
+        new = f"{text[:close]}{sep}{_flow_scalar(entry)}{text[close:]}"
+    elif isinstance(node, yaml.ScalarNode):
+        start, end = node.start_mark.index, node.end_mark.index
+        if node.tag == "tag:yaml.org,2002:null":
+            items = _flow_scalar(entry)
+        else:
+            items = f"{text[start:end]}, {_flow_scalar(entry)}"
+        space = " " if start > 0 and text[start - 1] == ":" else ""
+        new = f"{text[:start]}{space}[{items}]{text[end:]}"
+    else:
+        raise ContentError(
+            [Problem(shown, node.start_mark.line + 1, "`decks` must be a list of folders")]
+        )
+    _replace_config(path, raw, bom + new.encode("utf-8"), config, folder)
+    return True
+
+
+def _yaml_scalar(text: str) -> str:
+    from drill.authoring import scalar
+
+    return scalar(text, 4)
+
+
+def _flow_scalar(text: str) -> str:
+    from drill.authoring import flow_item
+
+    return flow_item(text)
+
+
+def _replace_config(path: Path, old: bytes, new: bytes, before: Config, folder: Path) -> None:
+    """Write `new` beside the config file, check it reads as before plus `folder`, then move
+    it into place; anything else leaves the file as it was."""
+    import tempfile
+
+    from drill.paths import display_path
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(new)
+        try:
+            after = load_config(Path(tmp))
+            ok = [p.resolve() for p in after.decks] == [
+                *(p.resolve() for p in before.decks),
+                folder,
+            ] and (after.bundled, after.db, after.options) == (
+                before.bundled,
+                before.db,
+                before.options,
+            )
+        except ContentError:
+            ok = False
+        if not ok:
+            raise ContentError(
+                [
+                    Problem(
+                        display_path(path),
+                        0,
+                        f"cannot add {folder} to `decks:` safely; add it by hand",
+                    )
+                ]
+            )
+        if old:
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
