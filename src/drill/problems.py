@@ -45,7 +45,7 @@ import re
 import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -140,6 +140,12 @@ def format_in(q: Quantity, unit: str | None) -> str:
     return f"{_number(q.to(unit))} {unit}"
 
 
+@lru_cache(maxsize=4096)
+def _answer_text(value: float, base_unit: str, unit: str) -> str:
+    """An answer's text; friendly params make answers repeat, so it is worth a cache."""
+    return format_in(Quantity(value, base_unit), unit)
+
+
 # --------------------------------------------------------------------------- templates
 
 
@@ -180,13 +186,22 @@ class Param:
         assert self.low is not None and self.high is not None
         return self.low, self.high
 
+    @cached_property
+    def _span(self) -> tuple[float, float, bool, float, float]:
+        """(low, high, log-uniform?, and the bounds to draw between) of a range."""
+        assert self.low is not None and self.high is not None
+        lo, hi = self.low.value, self.high.value
+        if lo > 0 and hi / lo > LOG_SPAN:
+            return lo, hi, True, math.log(lo), math.log(hi)
+        return lo, hi, False, lo, hi
+
     def sample(self, rng: random.Random) -> Quantity:
         if self.choices:
             return self.choices[int(rng.random() * len(self.choices))]
-        assert self.low is not None and self.high is not None
-        lo, hi = self.low.value, self.high.value
-        log = lo > 0 and hi / lo > LOG_SPAN
-        x = math.exp(rng.uniform(math.log(lo), math.log(hi))) if log else rng.uniform(lo, hi)
+        lo, hi, log, a, b = self._span
+        x = a + (b - a) * rng.random()
+        if log:
+            x = math.exp(x)
         return Quantity(self._round(x, log, lo, hi), self.default.unit)
 
     def _round(self, x: float, log: bool, lo: float, hi: float) -> float:
@@ -244,7 +259,7 @@ class AnswerSpec:
     unit_line: int
 
     def text(self, value: Quantity) -> str:
-        return format_in(value, self.unit)
+        return _answer_text(value.value, value.unit, self.unit)
 
 
 @dataclass(slots=True)
@@ -303,9 +318,22 @@ class ProblemTemplate:
     def compute(self, params: Mapping[str, Quantity]) -> tuple[dict[str, Quantity], dict]:
         """Every value (params included) and every answer, in base units. FormulaError."""
         names = dict(params)
-        for v in self.values:
-            names[v.name] = evaluate(v.formula, names)
-        return names, {a.name: evaluate(a.formula, names) for a in self.answers.values()}
+        for name, formula in self._values:
+            names[name] = evaluate(formula, names)
+        results = {}
+        for name, formula in self._answers:
+            # An answer that is just a param or value (`formula: writes_per_sec`) is that value.
+            same = names.get(formula)
+            results[name] = same if same is not None else evaluate(formula, names)
+        return names, results
+
+    @cached_property
+    def _values(self) -> tuple[tuple[str, str], ...]:
+        return tuple((v.name, v.formula) for v in self.values)
+
+    @cached_property
+    def _answers(self) -> tuple[tuple[str, str], ...]:
+        return tuple((a.name, a.formula) for a in self.answers.values())
 
     def instance(
         self, seed: int | None = None, overrides: Mapping[str, str] | None = None
@@ -1068,15 +1096,20 @@ class _Reader:
 # --------------------------------------------------------------------------- benchmark
 
 
+@lru_cache(maxsize=1)
+def _bundled_templates() -> list[ProblemTemplate]:
+    from drill.paths import bundled_decks_dir
+
+    return load_problems([bundled_decks_dir()])
+
+
 def bench_generate_and_grade(n: int = 1000, templates: Sequence[ProblemTemplate] | None = None):
     """Seconds to generate and grade `n` problems (the bundled templates in turn, seeds
     0..n-1, every answer typed as its own text). Loading the decks is not timed."""
     import time
 
     if templates is None:
-        from drill.paths import bundled_decks_dir
-
-        templates = load_problems([bundled_decks_dir()])
+        templates = _bundled_templates()
     if not templates:
         raise ProblemError("no problem templates to benchmark")
     start = time.perf_counter()
