@@ -63,6 +63,10 @@ class StudyCard:
         return json.loads(self.row["tags"] or "[]")
 
 
+# What building a queue reads from each row (Filters needs deck, kind and tags).
+COUNT_COLUMNS = ("id", "deck", "kind", "tags", "phase", "due", "interday")
+
+
 @dataclass
 class Filters:
     deck: str | None = None
@@ -90,10 +94,11 @@ class Session:
     new: list[StudyCard] = field(default_factory=list)
     first: StudyCard | None = None  # shown before anything else (after an undo)
 
-    def build(self, now: datetime) -> None:
-        """Fill the queues from the store as of `now`."""
+    def build(self, now: datetime, *, columns: tuple[str, ...] | None = None) -> None:
+        """Fill the queues from the store as of `now` (with `columns`, rows hold only those:
+        enough to count, not to show)."""
         self.learning, self.reviews, self.new = [], [], []
-        rows = [r for r in self.store.study_rows(now) if self.filters.match(r)]
+        rows = [r for r in self.store.study_rows(now, columns=columns) if self.filters.match(r)]
         if self.cram:
             # Like a filtered deck without rescheduling: every selected card, in deck order.
             self.new = [StudyCard(r) for r in rows]
@@ -207,11 +212,9 @@ def due_by_deck(
     """Per deck: (new, learning, review) a quiz started now would show, daily limits applied.
     Decks with nothing due are included with zeros, so every deck is listed."""
     session = Session(store, options_for)
-    session.build(now)
+    session.build(now, columns=COUNT_COLUMNS)
     horizon = iso(now + session._learn_ahead()) or ""
-    counts: dict[str, list[int]] = {}
-    for row in store.study_rows(now):
-        counts.setdefault(row["deck"], [0, 0, 0])
+    counts: dict[str, list[int]] = {deck: [0, 0, 0] for deck in store.decks()}
     for card in session.new:
         counts[card.deck][0] += 1
     for card in session.learning:

@@ -431,9 +431,18 @@ class _Studying:
 
     conn: sqlite3.Connection
 
-    def study_rows(self, now: datetime, *, include_suspended: bool = False) -> list[sqlite3.Row]:
-        """Live cards (not orphaned), in deck order; suspended and buried ones left out."""
-        sql = "SELECT * FROM cards WHERE orphaned = 0"
+    def study_rows(
+        self,
+        now: datetime,
+        *,
+        include_suspended: bool = False,
+        columns: Iterable[str] | None = None,
+    ) -> list[sqlite3.Row]:
+        """Live cards (not orphaned), in deck order; suspended and buried ones left out.
+        `columns` narrows the rows: turning 33 columns of 10,000 rows into Python objects is
+        most of what counting them costs."""
+        wanted = ", ".join(_check_columns(columns)) if columns else "*"
+        sql = f"SELECT {wanted} FROM cards WHERE orphaned = 0"
         params: list[Any] = []
         if not include_suspended:
             sql += (
@@ -443,6 +452,11 @@ class _Studying:
             params.append(iso(now))
         sql += " ORDER BY path, position, ordinal"
         return self.conn.execute(sql, params).fetchall()
+
+    def decks(self) -> list[str]:
+        """Every deck with live cards."""
+        rows = self.conn.execute("SELECT DISTINCT deck FROM cards WHERE orphaned = 0")
+        return sorted(row[0] for row in rows)
 
     def done_today(self, day_start: datetime) -> dict[str, tuple[int, int]]:
         """Per deck, new cards introduced and reviews done since `day_start` (cram excluded),
@@ -798,6 +812,45 @@ class Store(_Answering, _Studying, _Exporting, _Stats):
             if row["path"] not in paths:
                 found.setdefault(row["note_id"], (row["path"], row["line"]))
         return found
+
+
+_CARD_COLUMNS = frozenset(
+    [
+        "id",
+        "note_id",
+        "deck",
+        "kind",
+        "front",
+        "back",
+        "answer",
+        "tolerance",
+        "extra",
+        "tags",
+        "source",
+        "path",
+        "line",
+        "position",
+        "ordinal",
+        "content_hash",
+        "yaml_suspended",
+        *STATE_COLUMNS,
+        "suspended",
+        "buried_until",
+        "leech",
+        "first_seen",
+        "content_changed",
+        "orphaned",
+    ]
+)
+
+
+def _check_columns(columns: Iterable[str]) -> list[str]:
+    """Column names go into SQL text, so only known names pass."""
+    names = list(columns)
+    unknown = set(names) - _CARD_COLUMNS
+    if unknown:
+        raise ValueError(f"unknown card columns: {sorted(unknown)}")
+    return names
 
 
 def _first_card_id(cards: list[Card], note_id: str) -> str:
