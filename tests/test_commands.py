@@ -169,3 +169,42 @@ def test_broken_deck_stops_commands_without_changes(cli, env):
     assert "nothing was changed" in result.stderr
     with Store(env / "drill.db") as store:
         assert store.card_row("broken") is None
+
+
+def test_due_counts_agree_with_the_quiz_queue(env):
+    """`drill due` counts with one SQL pass; a quiz builds its queue card by card. On a store
+    with cards in every phase, both must say the same."""
+    import random
+
+    from drill.options import resolver
+    from drill.session import Session, due_by_deck
+
+    deck_text = "deck: Many\noptions:\n  new_per_day: 7\n  reviews_per_day: 9\ncards:\n" + "".join(
+        f"  - {{id: m{i}, front: q{i}, back: a{i}}}\n" for i in range(60)
+    )
+    (env / "decks" / "many.yaml").write_text(deck_text)
+    rng = random.Random(7)
+    with Store(env / "drill.db") as store:
+        from drill.config import deck_roots, load_config
+        from drill.paths import find_deck_files
+
+        store.sync(find_deck_files(deck_roots(load_config()))[0], START)
+        for i in range(60):
+            when = START - timedelta(days=rng.randint(0, 20), minutes=rng.randint(0, 600))
+            for _ in range(rng.randint(0, 5)):
+                before = store.state(f"m{i}")
+                after = answer(before, Rating(rng.randint(1, 4)), now=when, config=CONFIG)
+                store.record_answer(f"m{i}", before, after, 3, when)
+                when = max(when, after.due or when)
+        options_for = resolver({"fuzz": False}, store.deck_options())
+        for minutes in (0, 5, 60 * 30, 60 * 24 * 3):
+            now = START + timedelta(minutes=minutes)
+            session = Session(store, options_for)
+            session.build(now)
+            horizon = now + timedelta(minutes=20)
+            expected = (
+                sum(c.deck == "Many" for c in session.new),
+                sum(c.deck == "Many" and c.state.due <= horizon for c in session.learning),
+                sum(c.deck == "Many" for c in session.reviews),
+            )
+            assert due_by_deck(store, options_for, now)["Many"] == expected, minutes

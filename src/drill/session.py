@@ -63,10 +63,6 @@ class StudyCard:
         return json.loads(self.row["tags"] or "[]")
 
 
-# What building a queue reads from each row (Filters needs deck, kind and tags).
-COUNT_COLUMNS = ("id", "deck", "kind", "tags", "phase", "due", "interday")
-
-
 @dataclass
 class Filters:
     deck: str | None = None
@@ -94,11 +90,10 @@ class Session:
     new: list[StudyCard] = field(default_factory=list)
     first: StudyCard | None = None  # shown before anything else (after an undo)
 
-    def build(self, now: datetime, *, columns: tuple[str, ...] | None = None) -> None:
-        """Fill the queues from the store as of `now` (with `columns`, rows hold only those:
-        enough to count, not to show)."""
+    def build(self, now: datetime) -> None:
+        """Fill the queues from the store as of `now`."""
         self.learning, self.reviews, self.new = [], [], []
-        rows = [r for r in self.store.study_rows(now, columns=columns) if self.filters.match(r)]
+        rows = [r for r in self.store.study_rows(now) if self.filters.match(r)]
         if self.cram:
             # Like a filtered deck without rescheduling: every selected card, in deck order.
             self.new = [StudyCard(r) for r in rows]
@@ -209,17 +204,22 @@ class Session:
 def due_by_deck(
     store: Store, options_for: Callable[[str], DeckOptions], now: datetime
 ) -> dict[str, tuple[int, int, int]]:
-    """Per deck: (new, learning, review) a quiz started now would show, daily limits applied.
-    Decks with nothing due are included with zeros, so every deck is listed."""
-    session = Session(store, options_for)
-    session.build(now, columns=COUNT_COLUMNS)
-    horizon = iso(now + session._learn_ahead()) or ""
-    counts: dict[str, list[int]] = {deck: [0, 0, 0] for deck in store.decks()}
-    for card in session.new:
-        counts[card.deck][0] += 1
-    for card in session.learning:
-        if card.due_key <= horizon:
-            counts[card.deck][1] += 1
-    for card in session.reviews:
-        counts[card.deck][2] += 1
-    return {deck: (n, lrn, rev) for deck, (n, lrn, rev) in sorted(counts.items())}
+    """Per deck: (new, learning, review) a quiz started now would show, daily limits applied
+    as Session.build applies them. Every deck with live cards is listed, zeros included."""
+    config = options_for("").scheduler
+    start = day_start(now, config)
+    done = store.done_today(start)
+    raw = store.due_counts(
+        now, start + timedelta(days=1), now + timedelta(minutes=config.learn_ahead_minutes)
+    )
+    counts: dict[str, tuple[int, int, int]] = {}
+    for deck in store.decks():
+        new, learning, review = raw.get(deck, (0, 0, 0))
+        options = options_for(deck)
+        new_done, reviews_done = done.get(deck, (0, 0))
+        counts[deck] = (
+            max(0, min(new, options.new_per_day - new_done)),
+            learning,
+            max(0, min(review, options.reviews_per_day - reviews_done)),
+        )
+    return counts
