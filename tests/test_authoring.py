@@ -534,3 +534,37 @@ def test_every_value_reads_back_as_written(value):
     # a plain scalar (12, yes), which drill reads as its source text anyway.
     loaded = yaml.safe_load(f"k: {scalar(value, 2)}\n")["k"]
     assert loaded == value or not isinstance(loaded, str)
+
+
+PROBLEMS = """\
+problems:
+  - id: tiny
+    title: Tiny
+    params:
+      n: {default: 10, range: [1, 100]}
+    question: "{n} things a day."
+    answers:
+      per_sec: {formula: n / day, unit: /s, prompt: Per second?}
+"""
+
+
+def test_add_to_a_deck_with_only_problems_or_an_empty_cards_key(cli, env):
+    no_bundled(env)
+    only = write(env / "only.yaml", "deck: Problems\n# templates only\n" + PROBLEMS)
+    old = only.read_bytes()
+    result = cli("add", only, "--front", "F?", "--back", "B")
+    assert result.exit_code == 0, result.output
+    assert only.read_bytes().startswith(old)
+    assert only.read_text().endswith(
+        "\ncards:\n  - id: f\n    kind: basic\n    front: F?\n    back: B\n"
+    )
+    assert [n.id for n in read_deck_file(only).notes] == ["f"]
+
+    empty = write(env / "empty.yaml", "deck: E\ncards:   # none yet\n" + PROBLEMS)
+    result = cli("add", empty, "--front", "G?", "--back", "B")
+    assert result.exit_code == 0, result.output
+    assert empty.read_text() == (
+        "deck: E\ncards:   # none yet\n  - id: g\n    kind: basic\n    front: G?\n"
+        "    back: B\n" + PROBLEMS
+    )
+    assert cli("check", empty).exit_code == 0

@@ -309,16 +309,18 @@ def _lines_with_ends(text: str) -> list[str]:
     return text.splitlines(keepends=True)
 
 
-def insertion_point(text: str, display: str) -> tuple[int, int, int, bool]:
+def insertion_point(text: str, display: str) -> tuple[int, int, int, bool, str]:
     """Where a new card goes in a deck file's text: (character offset, dash column, key
-    column, blank line before it). Raises AuthoringError when the file's shape does not allow
-    appending text (no `cards:`, a flow list, not a mapping)."""
+    column, blank line before it, text to write first). A file without `cards:` (only
+    `problems:`) gets `cards:` at its end; an empty `cards:` gets its first item on the next
+    line. Raises AuthoringError when the file's shape does not allow appending text (a flow
+    list, not a mapping)."""
 
     def refuse(line: int, message: str) -> AuthoringError:
         return AuthoringError(f"{display} was not changed", [Problem(display, line, message)])
 
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        root = yaml.compose(text, Loader=_LOADER)  # libyaml, as drill reads decks
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 1 if mark else 1
@@ -328,11 +330,16 @@ def insertion_point(text: str, display: str) -> tuple[int, int, int, bool]:
     keys = [(k, v) for k, v in root.value if isinstance(k, yaml.ScalarNode)]
     position = next((i for i, (k, _) in enumerate(keys) if k.value == "cards"), None)
     if position is None:
-        raise refuse(1, "no `cards:` list to add to")
+        if not any(k.value == "deck" for k, _ in keys):
+            raise refuse(1, "not a deck file: no `deck:` (drill init makes one)")
+        return len(text), 2, 4, True, "cards:\n"
     key, seq = keys[position]
     line = key.start_mark.line + 1
-    if not isinstance(seq, yaml.SequenceNode) or not seq.value:
-        raise refuse(line, "`cards:` must be a list with at least one card to add to")
+    lines = _lines_with_ends(text)
+    if isinstance(seq, yaml.ScalarNode) and seq.tag.endswith(":null") and seq.value == "":
+        return sum(len(x) for x in lines[:line]), 2, 4, False, ""  # `cards:` and nothing
+    if not isinstance(seq, yaml.SequenceNode):
+        raise refuse(line, "`cards:` must be a list (each card starts with '- ')")
     if seq.flow_style:
         raise refuse(
             line,
@@ -342,7 +349,6 @@ def insertion_point(text: str, display: str) -> tuple[int, int, int, bool]:
     dash_col = seq.start_mark.column
     first = seq.value[0]
     item_col = first.start_mark.column if isinstance(first, yaml.MappingNode) else dash_col + 2
-    lines = _lines_with_ends(text)
     # Separate cards by a blank line when the file does.
     last = seq.value[-1]
     blank = False
@@ -354,7 +360,7 @@ def insertion_point(text: str, display: str) -> tuple[int, int, int, bool]:
     else:
         blank = first.start_mark.line != _end_line(first)
     if position == len(keys) - 1:
-        return len(text), dash_col, item_col, blank
+        return len(text), dash_col, item_col, blank, ""
     # Not the last key: insert before the next top-level key, above the blank lines and
     # column-0 comments that lead up to it.
     next_line = keys[position + 1][0].start_mark.line
@@ -363,7 +369,7 @@ def insertion_point(text: str, display: str) -> tuple[int, int, int, bool]:
         i -= 1
     if i <= _end_line(last):
         i = _end_line(last) + 1
-    return sum(len(x) for x in lines[:i]), dash_col, item_col, blank
+    return sum(len(x) for x in lines[:i]), dash_col, item_col, blank, ""
 
 
 def _end_line(node: yaml.Node) -> int:
@@ -397,7 +403,7 @@ def add_card(path: Path, card: Mapping[str, Any], others: Mapping[str, str]) -> 
         raise AuthoringError(
             f"{display} was not changed", [Problem(display, line, "not UTF-8 text")]
         ) from None
-    offset, dash_col, item_col, blank = insertion_point(text, display)
+    offset, dash_col, item_col, blank, head = insertion_point(text, display)
     newline = "\r\n" if "\r\n" in text else "\n"
     before, after = text[:offset], text[offset:]
     lead = ""
@@ -405,6 +411,7 @@ def add_card(path: Path, card: Mapping[str, Any], others: Mapping[str, str]) -> 
         lead = newline
     if blank and before.strip():
         lead += newline
+    lead += head.replace("\n", newline)
     block = card_yaml(card, dash_col, item_col, newline)
     data = bom + (before + lead + block + after).encode("utf-8")
     line = (before + lead).count("\n") + 1

@@ -48,16 +48,82 @@ class Config:
 
 
 def load_config(path: Path | None = None) -> Config:
-    """Read the config file; ContentError (with path:line) when it is broken."""
+    """Read the config file; ContentError (with path:line) when it is broken.
+
+    A parsed file is cached as JSON (keyed by its size and mtime) in the user cache folder:
+    `drill due` runs in shell prompts, and importing PyYAML alone would double its start-up.
+    """
     path = path or config_path()
-    config = Config(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        return Config(path)
     if not path.is_file():
-        return config
-    config.exists = True
+        return Config(path)
+    key = {"path": str(path.resolve()), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+    cached = _read_cache(key)
+    if cached is not None:
+        return cached
+    config = _parse_config(path)
+    _write_cache(key, config)
+    return config
+
+
+def _cache_file() -> Path:
+    from platformdirs import user_cache_path
+
+    return user_cache_path("drill", appauthor=False) / "config.json"
+
+
+def _read_cache(key: dict[str, Any]) -> Config | None:
+    import json
+
+    try:
+        data = json.loads(_cache_file().read_text(encoding="utf-8"))
+        if data.get("key") != key:
+            return None
+        values = data["config"]
+        return Config(
+            path=Path(values["path"]),
+            exists=True,
+            decks=[Path(p) for p in values["decks"]],
+            bundled=values["bundled"],
+            db=Path(values["db"]) if values["db"] else None,
+            options=values["options"],
+        )
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_cache(key: dict[str, Any], config: Config) -> None:
+    """Best effort: a cache that cannot be written only costs speed."""
+    import json
+    import tempfile
+
+    values = {
+        "path": str(config.path),
+        "decks": [str(p) for p in config.decks],
+        "bundled": config.bundled,
+        "db": str(config.db) if config.db else None,
+        "options": config.options,
+    }
+    try:
+        target = _cache_file()
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", dir=target.parent, delete=False, encoding="utf-8"
+        ) as tmp:
+            json.dump({"key": key, "config": values}, tmp)
+        os.replace(tmp.name, target)
+    except OSError:
+        pass
+
+
+def _parse_config(path: Path) -> Config:
+    config = Config(path, exists=True)
     import yaml
 
     from drill import yamlnodes
-    from drill.content import _plain
     from drill.options import OptionError, parse_value
     from drill.paths import display_path
 
@@ -77,7 +143,7 @@ def load_config(path: Path | None = None) -> Config:
     problems.extend(Problem(shown, e.line, e.message) for e in errors)
     base = path.parent
     for e in entries:
-        value = _plain(e.node)
+        value = yamlnodes.plain(e.node)
         if e.key == "decks":
             items = value if isinstance(value, list) else [value]
             config.decks = [_resolve(base, str(item)) for item in items if str(item).strip()]
@@ -96,7 +162,7 @@ def load_config(path: Path | None = None) -> Config:
             for option in sub:
                 try:
                     config.options[option.key] = parse_value(
-                        option.key, _plain(option.node), in_deck=False
+                        option.key, yamlnodes.plain(option.node), in_deck=False
                     )
                 except OptionError as err:
                     problems.append(Problem(shown, option.line, str(err)))
@@ -164,7 +230,12 @@ def add_deck_folder(folder: Path, path: Path | None = None) -> bool:
     bom = b"\xef\xbb\xbf" if raw.startswith(b"\xef\xbb\xbf") else b""
     text = raw[len(bom) :].decode("utf-8")
     newline = "\r\n" if "\r\n" in text else "\n"
-    root = yaml.compose(text, Loader=yaml.SafeLoader)
+    try:  # the pure-Python loader: its marks index characters, which the edit needs
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError:
+        raise ContentError(
+            [Problem(shown, 0, f"cannot add {folder} to `decks:` safely; add it by hand")]
+        ) from None
     pairs = root.value if isinstance(root, yaml.MappingNode) else []
     node = next((v for k, v in pairs if getattr(k, "value", None) == "decks"), None)
     if node is None:
