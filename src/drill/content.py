@@ -236,7 +236,7 @@ class DeckFile:
         values: dict[str, Any] = {}
         for e in self.entries(entry.node):
             try:
-                values[e.key] = parse_value(e.key, _plain(e.node), in_deck=True)
+                values[e.key] = parse_value(e.key, yamlnodes.plain(e.node), in_deck=True)
             except OptionError as err:
                 self.problem(e.line, str(err))
         return values
@@ -461,15 +461,6 @@ def check_formula(fields: dict[str, Any]) -> str | None:
             f"{computed.format(4)} (tolerance {fields['tolerance']:.0%})"
         )
     return None
-
-
-def _plain(node: yaml.Node) -> Any:
-    """A scalar's source text, or a list of them (for option values)."""
-    if isinstance(node, yaml.SequenceNode):
-        return [_plain(item) for item in node.value]
-    if isinstance(node, yaml.MappingNode):
-        return {}
-    return node.value
 
 
 def _field_kinds(key: str) -> list[str]:

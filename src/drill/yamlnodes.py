@@ -8,6 +8,7 @@ for the quantity parser. Only the safe loaders are ever used; no YAML tag can bu
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import yaml
 
@@ -109,3 +110,12 @@ def describe(node: yaml.Node) -> str:
     if is_null(node):
         return "nothing"
     return f"'{node.value}'"
+
+
+def plain(node: yaml.Node) -> Any:
+    """A scalar's source text, or a list of them (option and config values)."""
+    if isinstance(node, yaml.SequenceNode):
+        return [plain(item) for item in node.value]
+    if isinstance(node, yaml.MappingNode):
+        return {}
+    return node.value
