@@ -568,3 +568,28 @@ def test_add_to_a_deck_with_only_problems_or_an_empty_cards_key(cli, env):
         "    back: B\n" + PROBLEMS
     )
     assert cli("check", empty).exit_code == 0
+
+
+def test_the_examples_in_docs_authoring_load(tmp_path):
+    """Every YAML example in docs/authoring.md is a valid deck (list items are wrapped in a
+    deck; fragments of one card are skipped)."""
+    import re
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "authoring.md").read_text()
+    blocks = re.findall(r"```yaml\n(.*?)```", doc, re.DOTALL)
+    checked = 0
+    for number, block in enumerate(blocks):
+        if block.startswith("  - id:"):
+            text = "deck: Example\ncards:\n" + block
+        elif block.startswith("problems:"):
+            text = "deck: Example\n" + block
+        elif "\ndeck:" in block or block.startswith("deck:"):
+            text = block
+        else:
+            continue
+        path = tmp_path / f"example-{number}.yaml"
+        path.write_text(text)
+        deck_file = read_deck_file(path)
+        assert not deck_file.problems, (block, deck_file.problems)
+        checked += 1
+    assert checked >= 10
