@@ -477,11 +477,22 @@ def test_a_package_from_drill_build_round_trips(cli, env):
         )
 
 
+def _zip(member: str, data: bytes) -> bytes:
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as package:
+        package.writestr(member, data)
+    return buffer.getvalue()
+
+
 @pytest.mark.parametrize(
     "data, expected",
     [
         (b"not a zip", "is not an Anki package"),
         (b"PK\x05\x06" + b"\0" * 18, "holds no Anki collection"),
+        (_zip("collection.anki21b", b"not zstd"), "cannot decompress collection.anki21b"),
+        (_zip("collection.anki2", b"not sqlite" * 100), "is not a readable collection"),
     ],
 )
 def test_a_broken_package_is_a_clear_error(cli, env, data, expected):

@@ -619,11 +619,13 @@ def read_apkg(path: Path, data: bytes, *, kind: str | None) -> Source:
         db_path.write_bytes(raw)
         try:
             conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+            conn.text_factory = lambda raw: raw.decode("utf-8", "replace")
             try:
                 return _read_collection(conn, shown, kind)
             finally:
                 conn.close()
-        except sqlite3.DatabaseError as err:
+        except (sqlite3.Error, ValueError, TypeError, KeyError, AttributeError) as err:
+            # A damaged or unexpected collection (JSONDecodeError is a ValueError).
             raise ImportFailure(f"{shown}: {member} is not a readable collection ({err})") from None
 
 
