@@ -176,8 +176,9 @@ def test_due_counts_agree_with_the_quiz_queue(env):
     with cards in every phase, both must say the same."""
     import random
 
+    from drill.app import due_by_deck
     from drill.options import resolver
-    from drill.session import Session, due_by_deck
+    from drill.session import Session
 
     deck_text = "deck: Many\noptions:\n  new_per_day: 7\n  reviews_per_day: 9\ncards:\n" + "".join(
         f"  - {{id: m{i}, front: q{i}, back: a{i}}}\n" for i in range(60)

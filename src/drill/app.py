@@ -61,22 +61,52 @@ def open_store(db: Path | None, decks: list[Path] | None = None, *, sync: bool =
             store.close()
             raise UserError(
                 f"{plural(len(err.problems), 'problem')} in the decks; nothing was changed "
-                "(`drill check` lists them)", problems=err.problems) from None
+                "(`drill check` lists them)",
+                problems=err.problems,
+            ) from None
     return store, resolver(settings.options, store.deck_options())
+
+
+def due_by_deck(store: Any, options_for: Any, now: Any) -> dict[str, tuple[int, int, int]]:
+    """Per deck: (new, learning, review) a quiz started now would show, daily limits applied
+    as Session.build applies them. Every deck with live cards is listed, zeros included.
+    (Here rather than in drill.session, so `drill due` does not import the quiz's queue.)"""
+    from datetime import timedelta
+
+    from drill.scheduler import day_start
+
+    config = options_for("").scheduler
+    start = day_start(now, config)
+    done = store.done_today(start)
+    raw = store.due_counts(
+        now, start + timedelta(days=1), now + timedelta(minutes=config.learn_ahead_minutes)
+    )
+    counts: dict[str, tuple[int, int, int]] = {}
+    for deck in store.decks():
+        new, learning, review = raw.get(deck, (0, 0, 0))
+        options = options_for(deck)
+        new_done, reviews_done = done.get(deck, (0, 0))
+        counts[deck] = (
+            max(0, min(new, options.new_per_day - new_done)),
+            learning,
+            max(0, min(review, options.reviews_per_day - reviews_done)),
+        )
+    return counts
 
 
 def due_report(as_json: bool, db: Path | None, decks: list[Path] | None, hint: bool) -> str:
     """`drill due` (and bare `drill` with `hint`): per-deck counts as text or JSON."""
     from drill.clock import now
-    from drill.session import due_by_deck
 
     store, options_for = open_store(db, decks)
     with store:
         counts = due_by_deck(store, options_for, now())
     total = [sum(c[i] for c in counts.values()) for i in range(3)]
     if as_json:
-        rows = {deck: {"new": n, "learning": lrn, "review": rev}
-                for deck, (n, lrn, rev) in counts.items()}
+        rows = {
+            deck: {"new": n, "learning": lrn, "review": rev}
+            for deck, (n, lrn, rev) in counts.items()
+        }
         payload: dict[str, Any] = {
             "decks": rows,
             "total": dict(zip(("new", "learning", "review"), total, strict=True)),
@@ -86,12 +116,17 @@ def due_report(as_json: bool, db: Path | None, decks: list[Path] | None, hint: b
         return "No cards yet. Add a deck (see README), then run drill quiz."
     width = max(len(deck) for deck in counts)
     lines = [f"{'deck':<{width}}  {'new':>5}  {'learn':>5}  {'review':>6}"]
-    lines += [f"{deck:<{width}}  {n:>5}  {lrn:>5}  {rev:>6}"
-              for deck, (n, lrn, rev) in counts.items()]
+    lines += [
+        f"{deck:<{width}}  {n:>5}  {lrn:>5}  {rev:>6}" for deck, (n, lrn, rev) in counts.items()
+    ]
     lines.append(f"{'total':<{width}}  {total[0]:>5}  {total[1]:>5}  {total[2]:>6}")
     if hint:
-        lines += ["", "Next: drill quiz" if sum(total) else
-                  "Nothing due. drill quiz --cram goes through cards anyway."]
+        lines += [
+            "",
+            "Next: drill quiz"
+            if sum(total)
+            else "Nothing due. drill quiz --cram goes through cards anyway.",
+        ]
     return "\n".join(lines)
 
 

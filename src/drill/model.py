@@ -7,7 +7,6 @@ note id (`prompt-x/challenges`) so review history follows the card across edits.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -97,6 +96,8 @@ class Card:
             sort_keys=True,
             default=list,
         )
+        import hashlib
+
         digest = hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]
         return replace(self, content_hash=digest)
 

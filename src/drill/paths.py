@@ -41,14 +41,15 @@ def find_deck_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
     problems: list[Problem] = []
     for path in paths:
         if path.is_dir():
-            found = sorted(
-                p
-                for p in path.rglob("*")
-                if p.suffix in DECK_SUFFIXES
-                and p.is_file()
-                and not any(part.startswith(".") for part in p.relative_to(path).parts)
-            )
-            files.extend(found)
+            found = []
+            for folder, dirs, names in os.walk(path):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]  # hidden folders: skipped
+                found += [
+                    Path(folder, n)
+                    for n in names
+                    if n.endswith(DECK_SUFFIXES) and not n.startswith(".")
+                ]
+            files.extend(sorted(found))
         elif path.is_file():
             files.append(path)
         else:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import functools
 import math
-import random
 import struct
 from dataclasses import dataclass, field, fields
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -313,6 +312,8 @@ def _with_review_fuzz(ff: float | None, interval: float, minimum: int, maximum: 
 def fuzz_factor_from_seed(seed: int) -> float:
     """The fuzz factor in [0, 1) for a seed: a local ``random.Random(seed)``, reduced to the
     24-bit precision of Anki's f32 factor (so it can never round up to 1.0)."""
+    import random  # here, not at module level: `drill due` never draws fuzz
+
     return math.floor(random.Random(seed).random() * 2**24) / 2**24
 
 

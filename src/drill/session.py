@@ -199,27 +199,3 @@ class Session:
     def requeue_cram(self, card: StudyCard) -> None:
         """In cram mode, a card answered Again comes back at the end."""
         self.new.append(card)
-
-
-def due_by_deck(
-    store: Store, options_for: Callable[[str], DeckOptions], now: datetime
-) -> dict[str, tuple[int, int, int]]:
-    """Per deck: (new, learning, review) a quiz started now would show, daily limits applied
-    as Session.build applies them. Every deck with live cards is listed, zeros included."""
-    config = options_for("").scheduler
-    start = day_start(now, config)
-    done = store.done_today(start)
-    raw = store.due_counts(
-        now, start + timedelta(days=1), now + timedelta(minutes=config.learn_ahead_minutes)
-    )
-    counts: dict[str, tuple[int, int, int]] = {}
-    for deck in store.decks():
-        new, learning, review = raw.get(deck, (0, 0, 0))
-        options = options_for(deck)
-        new_done, reviews_done = done.get(deck, (0, 0))
-        counts[deck] = (
-            max(0, min(new, options.new_per_day - new_done)),
-            learning,
-            max(0, min(review, options.reviews_per_day - reviews_done)),
-        )
-    return counts

@@ -16,10 +16,8 @@ library's sqlite3; sqlite-utils is imported only to create, migrate and bulk-syn
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -650,6 +648,8 @@ class Store(_Answering, _Studying, _Exporting, _Stats):
     def backup(self, target: Path) -> Path:
         """A consistent copy of the database (SQLite's online backup), e.g. before a migration."""
         if target.exists():
+            import shutil
+
             shutil.copy2(target, target.with_name(target.name + ".old"))
         dest = sqlite3.connect(target)
         try:
@@ -701,6 +701,8 @@ class Store(_Answering, _Studying, _Exporting, _Stats):
                 report.files_skipped += 1
                 continue
             data = path.read_bytes()
+            import hashlib
+
             digest = hashlib.sha1(data).hexdigest()
             if row and row["sha1"] == digest:
                 touched.append((key, stat))
