@@ -32,6 +32,13 @@ cards:
 """
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    """drill caches the parsed config file in the user cache folder: keep it in tmp_path."""
+    (tmp_path / "cache").mkdir()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
 @pytest.fixture
 def env(tmp_path, monkeypatch):
     """A private config file and database; the bundled decks stay on unless a test says so."""

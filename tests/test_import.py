@@ -16,6 +16,13 @@ from drill.content import load, read_deck_file
 from drill.importer import anki_id, html_to_text
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path, monkeypatch):
+    """drill caches the parsed config file in the user cache folder: keep it in tmp_path."""
+    (tmp_path / "cache").mkdir()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
 @pytest.fixture
 def env(tmp_path, monkeypatch):
     """A private config (bundled decks off, for speed) and database; the working folder is
