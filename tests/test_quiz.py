@@ -450,3 +450,45 @@ def test_new_and_limit_override_the_daily_limits(env):
     deck(env, BASIC)
     out = quiz_pipe(env, "--new", "1", lines="\n3\n\n3\n")
     assert "Question A" in out and "Question B" not in out
+
+
+PROBLEM = """
+deck: Est
+problems:
+  - id: qps
+    title: Requests per day to QPS
+    params:
+      per_day: {default: 1M, range: [100K, 100M]}
+      peak: {default: 3, range: [2, 5], step: 1}
+    question: A service gets {per_day} requests a day; peaks are {peak}x the average.
+    answers:
+      average: {formula: per_day / day, unit: /s, prompt: "Average QPS?"}
+      busiest: {formula: per_day / day * peak, unit: /s, prompt: "Peak QPS?"}
+"""
+
+
+def test_problem_cards_draw_fresh_numbers_and_grade_each_answer(env):
+    from drill.content import load
+    from drill.problems import seed_for
+
+    path = deck(env, PROBLEM)
+    template = load([path]).templates[0]
+    first = template.instance(seed_for("qps", 0))
+    average, busiest = first.answers["average"], first.answers["busiest"]
+    # One answer right (typed in base units), one 3x off; then enter takes the suggestion.
+    out = quiz_pipe(env, lines=f"{average.value.value}\n{busiest.value.value * 3}\n\nq\n")
+    assert first.question in out
+    assert "right: you said" in out and "off: you said" in out
+    assert "(enter: Again)" in out
+    assert "busiest = per_day / day * peak" in out  # the worked solution
+    log = db_rows(env, "SELECT card_id, typed_answer, grade, rating FROM review_log")
+    assert len(log) == 1 and log[0]["card_id"] == "qps"
+    assert json.loads(log[0]["typed_answer"]) == {
+        "average": str(average.value.value),
+        "busiest": str(busiest.value.value * 3),
+    }
+    assert (log[0]["grade"], log[0]["rating"]) == ("off", 1)
+    # The next review draws new numbers (seeded by the review count).
+    second = template.instance(seed_for("qps", 1))
+    assert second.params != first.params
+    assert second.question in quiz_pipe(env, lines="q\n")

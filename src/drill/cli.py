@@ -317,8 +317,9 @@ def quiz(
     from drill.quiz import Input, Quiz
     from drill.session import Filters, Session
 
-    if kind is not None and kind not in KINDS:
-        raise fail(f"unknown kind '{kind}'; kinds: {', '.join(KINDS)}", code=2)
+    kinds = [*KINDS, "problem"]  # estimation problems are studied as cards too
+    if kind is not None and kind not in kinds:
+        raise fail(f"unknown kind '{kind}'; kinds: {', '.join(kinds)}", code=2)
     store, options_for = _open_store(db, decks)
     with store:
         session = Session(store, options_for, Filters(deck, tag, kind), new_limit=new,

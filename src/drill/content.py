@@ -67,8 +67,6 @@ def load(paths: Iterable[Path]) -> Collection:
     """Load every deck file under `paths`; problems are collected, never raised."""
     files, problems = find_deck_files(paths)
     collection = Collection(problems=problems)
-    # Problem templates (drill.problems.ProblemTemplate); cards and problems share one id space.
-    collection.templates = []  # type: ignore[attr-defined]
     first_seen: dict[str, Location] = {}
     for path in files:
         deck_file = read_deck_file(path)
@@ -76,32 +74,61 @@ def load(paths: Iterable[Path]) -> Collection:
         collection.problems.extend(deck_file.problems)
         if deck_file.deck is not None and deck_file.deck not in collection.decks:
             collection.decks[deck_file.deck] = Location(deck_file.display, deck_file.deck_line)
-        for note in deck_file.notes:
-            if note.id in first_seen:
+        # Cards and problem templates share one id space.
+        for item in deck_file.items():
+            if item.id in first_seen:
                 collection.problems.append(
                     Problem(
                         deck_file.display,
-                        note.location.line,
-                        f"duplicate id '{note.id}' (also at {first_seen[note.id]})",
+                        item.location.line,
+                        f"duplicate id '{item.id}' (also at {first_seen[item.id]})",
                     )
                 )
                 continue
-            first_seen[note.id] = note.location
-            collection.notes.append(note)
-            collection.cards.extend(cards_of(note))
-        for template in deck_file.templates:
-            if template.id in first_seen:
-                collection.problems.append(
-                    Problem(
-                        deck_file.display,
-                        template.location.line,
-                        f"duplicate id '{template.id}' (also at {first_seen[template.id]})",
-                    )
-                )
-                continue
-            first_seen[template.id] = template.location
-            collection.templates.append(template)  # type: ignore[attr-defined]
+            first_seen[item.id] = item.location
+            if isinstance(item, Note):
+                collection.notes.append(item)
+                collection.cards.extend(cards_of(item))
+            else:
+                collection.templates.append(item)
     return collection
+
+
+def cards_for(item: Any) -> list[Card]:
+    """The cards of a note, or the one card that schedules a problem template."""
+    return cards_of(item) if isinstance(item, Note) else [template_card(item)]
+
+
+def template_card(template: Any) -> Card:
+    """A problem template studied as one card (kind `problem`): each review draws fresh
+    numbers, so the card's text is the title; its hash covers the whole definition."""
+    import hashlib
+
+    definition = repr(
+        (
+            template.title,
+            template.question,
+            template.params,
+            template.values,
+            template.answers,
+            template.hints,
+            template.tags,
+            template.source,
+        )
+    )
+    return Card(
+        id=template.id,
+        note_id=template.id,
+        kind="problem",
+        deck=template.deck,
+        front=template.title,
+        back="(worked out at each review)",
+        tags=template.tags,
+        source=template.source,
+        suspended=template.suspended,
+        location=template.location,
+        content_hash=hashlib.sha1(definition.encode("utf-8")).hexdigest()[:16],
+    )
 
 
 def cards_of(note: Note) -> list[Card]:
@@ -155,6 +182,10 @@ class DeckFile:
         self.deck_line = 1
         self.options: dict[str, Any] = {}
         self.order = 0  # position of each note in its file
+
+    def items(self) -> list[Any]:
+        """Notes, then problem templates: everything in the file that has an id."""
+        return [*self.notes, *self.templates]
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.display, line, message))

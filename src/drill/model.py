@@ -111,6 +111,7 @@ class Collection:
     decks: dict[str, Location] = field(default_factory=dict)
     files: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    templates: list[Any] = field(default_factory=list)  # drill.problems.ProblemTemplate
 
     def note(self, note_id: str) -> Note | None:
         return next((n for n in self.notes if n.id == note_id), None)

@@ -149,6 +149,7 @@ class Quiz:
     cram: bool = False
     summary: Summary = field(default_factory=Summary)
     history: list[tuple[int, StudyCard]] = field(default_factory=list)
+    _templates: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ output helpers
 
@@ -200,14 +201,20 @@ class Quiz:
         shown_at = time.monotonic()
         now = self.now()
         self.header(card, now)
+        if card.row["kind"] == "problem":
+            return self.show_problem(card, shown_at)
         self.say(styled(card.row["front"]))
         typed_card = card.row["kind"] == "number" and card.row["answer"]
         result: Grade | None = None
         typed_text: str | None = None
         if typed_card:
             while True:
-                self.say(styled("Type your answer and press enter "
-                                "(empty: show it · q: quit · ?: keys).", "dim"))
+                self.say(
+                    styled(
+                        "Type your answer and press enter (empty: show it · q: quit · ?: keys).",
+                        "dim",
+                    )
+                )
                 line = self.keys.line("> ")
                 if line is None:
                     return QUIT
@@ -239,6 +246,77 @@ class Quiz:
                     return outcome if outcome == QUIT else None
         return self.reveal(card, shown_at, result, typed_text)
 
+    def show_problem(self, card: StudyCard, shown_at: float) -> str | None:
+        """An estimation problem: fresh numbers each review (seeded by card id and review
+        count, so undo shows the same ones), each answer typed and graded, then the worked
+        solution and the suggested rating."""
+        from drill.problems import seed_for, suggested_rating
+
+        template = self.template(card)
+        if template is None:
+            self.say(
+                styled(f"Problem {card.id} is no longer in {card.row['path']}; skipping.", "yellow")
+            )
+            self.session.remove(card.id)
+            return None
+        problem = template.instance(seed_for(card.id, card.state.reps))
+        self.say(styled(problem.title, "bold"))
+        self.say(styled(problem.question))
+        self.say(
+            styled("Type each answer and press enter (empty: skip · q: quit · ?: keys).", "dim")
+        )
+        typed: dict[str, str] = {}
+        grades = {}
+        for name, expected in problem.answers.items():
+            while True:
+                line = self.keys.line(f"{expected.prompt} ")
+                if line is None:
+                    return QUIT
+                command = line.strip().lower()
+                if command in COMMAND_KEYS:
+                    outcome = self.command(command, card)
+                    if outcome is not None:
+                        return outcome if outcome == QUIT else None
+                    continue
+                if not command:
+                    break
+                result = expected.grade(line.strip())
+                if result.verdict == "unreadable":
+                    self.say(styled(result.message, "yellow"))
+                    continue
+                typed[name], grades[name] = line.strip(), result
+                colour = {"right": "green", "close": "yellow"}.get(result.verdict, "red")
+                self.say(styled(f"{result.message} (answer: {expected.text})", colour))
+                break
+        self.say(styled("─" * 40, "dim"))
+        for name, expected in problem.answers.items():
+            if name not in grades:
+                self.say(styled(f"{expected.prompt} {expected.text}"))
+        for line in problem.solution:
+            self.say(styled(line, "dim"))
+        import json
+
+        from drill.grading import worst
+
+        rating = Rating(suggested_rating(grades)) if grades else None
+        verdict = worst(list(grades.values())) if grades else None
+        return self.rate(card, shown_at, rating, json.dumps(typed) if typed else None, verdict)
+
+    def template(self, card: StudyCard) -> Any:
+        """The problem template behind a card, read from its deck file (once per file)."""
+        from pathlib import Path
+
+        from drill.content import read_deck_file
+
+        path = card.row["path"]
+        if path not in self._templates:
+            try:
+                deck_file = read_deck_file(Path(path))
+                self._templates[path] = {t.id: t for t in deck_file.templates}
+            except OSError:
+                self._templates[path] = {}
+        return self._templates[path].get(card.id)
+
     def grade(self, card: StudyCard, typed: str) -> Grade:
         from drill.quantity import parse
 
@@ -252,7 +330,6 @@ class Quiz:
     def reveal(
         self, card: StudyCard, shown_at: float, result: Grade | None, typed: str | None
     ) -> str | None:
-        from rich.text import Text
 
         self.say(styled("─" * 40, "dim"))
         self.say(styled(card.row["back"]))
@@ -260,10 +337,24 @@ class Quiz:
             self.say(styled(f"(right within ±{card.row['tolerance']:.0%})", "dim"))
         if card.row["extra"]:
             self.say(styled(card.row["extra"], "italic"))
+        suggested = Rating(result.suggested_rating) if result else None
+        return self.rate(card, shown_at, suggested, typed, result.verdict if result else None)
+
+    def rate(
+        self,
+        card: StudyCard,
+        shown_at: float,
+        suggested: Rating | None,
+        typed: str | None,
+        verdict: str | None,
+    ) -> str | None:
+        """The four ratings with their intervals; read the user's choice and record it."""
+        from rich.text import Text
+
         now = self.now()
         options = self.options_for(card.deck)
         outcomes = preview(card.state, now=now, config=options.scheduler, seed=card.seed)
-        suggested = Rating(result.suggested_rating) if result else Rating.GOOD
+        suggested = suggested or Rating.GOOD
         line = Text()
         for rating, colour in zip(Rating, ("red", "yellow", "green", "blue"), strict=True):
             label = f"{rating.value} {rating.name.capitalize()}"
@@ -289,9 +380,8 @@ class Quiz:
                 if outcome is not None:
                     return outcome if outcome == QUIT else None
                 continue
-            after = outcomes[rating]
             answer_ms = min(int((time.monotonic() - shown_at) * 1000), MAX_ANSWER_MS)
-            self.record(card, after, rating, now, answer_ms, typed, result)
+            self.record(card, outcomes[rating], rating, now, answer_ms, typed, verdict)
             return None
 
     def record(
@@ -302,7 +392,7 @@ class Quiz:
         now: datetime,
         answer_ms: int,
         typed: str | None,
-        result: Grade | None,
+        verdict: str | None,
     ) -> None:
         try:
             review_id = self.store.record_answer(
@@ -313,7 +403,7 @@ class Quiz:
                 now,
                 answer_ms=answer_ms,
                 typed_answer=typed,
-                grade=result.verdict if result else None,
+                grade=verdict,
                 cram=self.cram,
             )
         except StaleStateError:

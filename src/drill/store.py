@@ -590,12 +590,26 @@ class Store(_Answering, _Studying, _Exporting, _Stats):
         try:
             self.conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
             self.conn.row_factory = sqlite3.Row
-            self.conn.execute("PRAGMA journal_mode=WAL")
+            self._use_wal()
             self.conn.execute("PRAGMA synchronous=FULL")
             self.conn.execute("PRAGMA foreign_keys=ON")
             self._migrate()
         except sqlite3.DatabaseError as err:
             raise StoreError(f"{self.path}: not a usable drill database ({err})") from None
+
+    def _use_wal(self, attempts: int = 200) -> None:
+        """Switch to WAL. On a brand-new file another process may hold the lock while it
+        does the same, and this pragma fails at once instead of waiting: so wait here."""
+        import time
+
+        for attempt in range(attempts):
+            try:
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                return
+            except sqlite3.OperationalError as err:
+                if "locked" not in str(err) or attempt == attempts - 1:
+                    raise
+                time.sleep(0.05)
 
     def __enter__(self) -> Store:
         return self
@@ -714,7 +728,7 @@ class Store(_Answering, _Studying, _Exporting, _Stats):
 
     def _apply(self, report: SyncReport, changed: list, removed: list, now: datetime) -> None:
         """Parse the changed files and write the cards; inside the caller's transaction."""
-        from drill.content import cards_of, read_deck_file
+        from drill.content import cards_for, read_deck_file
 
         problems: list[Problem] = []
         incoming: dict[str, list[Card]] = {}
@@ -728,18 +742,18 @@ class Store(_Answering, _Studying, _Exporting, _Stats):
             decks[key] = deck_file.deck
             options[key] = json.dumps(deck_file.options) if deck_file.options else None
             cards: list[Card] = []
-            for note in deck_file.notes:
-                if note.id in seen:
+            for item in deck_file.items():
+                if item.id in seen:
                     problems.append(
                         Problem(
                             deck_file.display,
-                            note.location.line,
-                            f"duplicate id '{note.id}' (also at {seen[note.id]})",
+                            item.location.line,
+                            f"duplicate id '{item.id}' (also at {seen[item.id]})",
                         )
                     )
                     continue
-                seen[note.id] = str(note.location)
-                cards.extend(cards_of(note))
+                seen[item.id] = str(item.location)
+                cards.extend(cards_for(item))
             incoming[key] = cards
         rescanned = set(incoming) | set(removed)
         elsewhere = self._live_notes_outside(rescanned)
