@@ -132,28 +132,48 @@ def template_card(template: Any) -> Card:
 
 
 def cards_of(note: Note) -> list[Card]:
-    """The cards a note yields, with ids derived from the note id."""
+    """The cards a note yields, with ids derived from the note id.
+
+    Each card's `content_hash` covers everything authored about its note (fields, tags,
+    source: the store dates edits by it, and the Anki export re-dates the note) plus the text
+    the card shows. The note's part is hashed once, not once per card."""
+    import hashlib
+    import json
+
     kind = KINDS[note.kind]
+    number = note.kind == "number"
+    answer = _parse_answer(note) if number else None
+    authored = json.dumps(
+        [note.kind, note.fields, list(note.tags), note.source],
+        sort_keys=True,
+        default=list,
+        ensure_ascii=False,
+    )
+    note_hash = hashlib.sha1(authored.encode("utf-8"))
     cards = []
     for side in kind.sides(note.fields):
-        card = Card(
-            id=note.id if not side.suffix else f"{note.id}/{side.suffix}",
-            note_id=note.id,
-            kind=note.kind,
-            deck=note.deck,
-            front=side.front,
-            back=side.back,
-            tags=note.tags,
-            source=note.source,
-            suspended=note.suspended,
-            location=note.location,
-            answer=_parse_answer(note),
-            answer_text=note.fields.get("answer") if note.kind == "number" else None,
-            tolerance=note.fields.get("tolerance") if note.kind == "number" else None,
-            order=note.order,
-            extra=note.fields.get("note"),
+        card_hash = note_hash.copy()
+        card_hash.update(f"\x1f{side.suffix}\x1f{side.front}\x1f{side.back}".encode())
+        cards.append(
+            Card(
+                id=note.id if not side.suffix else f"{note.id}/{side.suffix}",
+                note_id=note.id,
+                kind=note.kind,
+                deck=note.deck,
+                front=side.front,
+                back=side.back,
+                tags=note.tags,
+                source=note.source,
+                suspended=note.suspended,
+                location=note.location,
+                answer=answer,
+                answer_text=note.fields.get("answer") if number else None,
+                tolerance=note.fields.get("tolerance") if number else None,
+                order=note.order,
+                extra=note.fields.get("note"),
+                content_hash=card_hash.hexdigest()[:16],
+            )
         )
-        cards.append(card.with_hash(note.fields))
     return cards
 
 

@@ -7,8 +7,7 @@ note id (`prompt-x/challenges`) so review history follows the card across edits.
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -76,30 +75,6 @@ class Card:
     order: int = 0
     extra: str | None = None  # shown under the answer (the note's `note`)
     content_hash: str = field(default="", compare=False)
-
-    def with_hash(self, note_fields: dict[str, Any] | None = None) -> Card:
-        """Fill `content_hash`: everything authored about the card and its note (text, tags,
-        source), so the store can tell edits, and the Anki export re-dates the note."""
-        payload = json.dumps(
-            [
-                self.kind,
-                self.front,
-                self.back,
-                self.answer_text,
-                self.tolerance,
-                self.extra,
-                list(self.tags),
-                self.source,
-                note_fields or {},
-            ],
-            ensure_ascii=False,
-            sort_keys=True,
-            default=list,
-        )
-        import hashlib
-
-        digest = hashlib.sha1(payload.encode("utf-8")).hexdigest()[:16]
-        return replace(self, content_hash=digest)
 
 
 @dataclass
