@@ -20,6 +20,7 @@ from collections.abc import Iterable
 _CODE_RE = re.compile(r"(`[^`\n]+`)")
 _BOLD_RE = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.DOTALL)
 _BULLET_RE = re.compile(r"^\s*-\s+(.*)$")
+_MARKUP_CHARS = re.compile(r"[\n`*]")
 
 
 def escape(text: str) -> str:
@@ -49,6 +50,8 @@ def to_html(text: str) -> str:
     A text of one paragraph gives inline HTML (no wrapping element), so a one-line question
     stays one line; longer texts give `<p>` paragraphs and `<ul>` lists.
     """
+    if not _MARKUP_CHARS.search(text) and not text.lstrip().startswith("-"):
+        return escape(text.strip())  # most fields: one line, nothing to render
     blocks: list[tuple[str, list[str]]] = []  # ("p" | "ul", lines)
     blank = True
     for line in text.strip("\n").split("\n"):
