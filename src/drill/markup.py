@@ -52,6 +52,10 @@ def to_html(text: str) -> str:
     """
     if not _MARKUP_CHARS.search(text) and not text.lstrip().startswith("-"):
         return escape(text.strip())  # most fields: one line, nothing to render
+    return _render(text)
+
+
+def _render(text: str) -> str:
     blocks: list[tuple[str, list[str]]] = []  # ("p" | "ul", lines)
     blank = True
     for line in text.strip("\n").split("\n"):
