@@ -809,11 +809,12 @@ class Store(_Answering, _Studying, _Exporting, _Stats):
             if row["path"] in rescanned and card_id not in arriving and not row["orphaned"]
         ]
         report.orphaned.extend(leaving)
-        db = self._sqlite_utils()
-        if new_rows:
-            db["cards"].insert_all(new_rows, pk="id")
-        if rows:
-            db["cards"].upsert_all(rows, pk="id")
+        # Plain executemany: sqlite-utils' insert_all checks every value of every row
+        # (jsonify_if_needed), which was a quarter of a cold sync of 10,000 cards.
+        for batch, statement in ((new_rows, _insert_sql), (rows, _update_sql)):
+            if batch:
+                sql, columns = statement(batch[0])
+                self.conn.executemany(sql, [[row[c] for c in columns] for row in batch])
         self.conn.executemany("UPDATE cards SET orphaned = 1 WHERE id = ?", [(i,) for i in leaving])
         self.conn.executemany("DELETE FROM files WHERE path = ?", [(k,) for k in removed])
         self.conn.executemany(
@@ -838,6 +839,18 @@ class Store(_Answering, _Studying, _Exporting, _Stats):
             if row["path"] not in paths:
                 found.setdefault(row["note_id"], (row["path"], row["line"]))
         return found
+
+
+def _insert_sql(row: dict[str, Any]) -> tuple[str, list[str]]:
+    columns = list(row)
+    marks = ", ".join("?" * len(columns))
+    return f"INSERT INTO cards ({', '.join(columns)}) VALUES ({marks})", columns
+
+
+def _update_sql(row: dict[str, Any]) -> tuple[str, list[str]]:
+    columns = [c for c in row if c != "id"]
+    assignments = ", ".join(f"{c} = ?" for c in columns)
+    return f"UPDATE cards SET {assignments} WHERE id = ?", [*columns, "id"]
 
 
 def _first_card_id(cards: list[Card], note_id: str) -> str:
