@@ -94,11 +94,19 @@ def _open_store(db: Path | None, decks: list[Path] | None = None, *, sync: bool 
     return _run(services.open_store, db, decks, sync=sync)
 
 
-def _load_or_exit(paths: list[Path] | None) -> "Collection":
+def _check_kind(kind: str | None, *extra: str) -> None:
+    from drill.kinds import KINDS
+
+    kinds = [*KINDS, *extra]
+    if kind is not None and kind not in kinds:
+        raise fail(f"unknown kind '{kind}'; kinds: {', '.join(kinds)}", code=2)
+
+
+def _load_or_exit(paths: list[Path] | None, decks: list[Path] | None = None) -> "Collection":
     """Load decks; on any problem, print them all and exit 1 (nothing half-loaded is used)."""
     from drill.content import load
 
-    collection = load(_deck_paths(paths))
+    collection = load(_deck_paths(paths, decks))
     if collection.problems:
         for problem in sorted(collection.problems):
             typer.echo(str(problem), err=True)
@@ -111,11 +119,11 @@ def _load_or_exit(paths: list[Path] | None) -> "Collection":
 
 
 @app.command()
-def check(paths: PathsArg = None) -> None:
+def check(paths: PathsArg = None, decks: DecksOpt = None) -> None:
     """Validate deck files: every problem as path:line: message, exit 1 if any."""
     from drill.content import load
 
-    collection = load(_deck_paths(paths))
+    collection = load(_deck_paths(paths, decks))
     if collection.problems:
         for problem in sorted(collection.problems):
             typer.echo(str(problem))
@@ -138,21 +146,14 @@ def list_cards(
     kind: KindOpt = None,
     tag: TagOpt = None,
     as_json: JsonOpt = False,
+    decks: DecksOpt = None,
 ) -> None:
     """List cards: one line each (id, deck, kind, question), or every field with --json."""
-    from drill.kinds import KINDS
-    from drill.model import deck_matches
+    from drill.model import select
 
-    if kind is not None and kind not in KINDS:
-        raise fail(f"unknown kind '{kind}'; kinds: {', '.join(KINDS)}", code=2)
-    collection = _load_or_exit(paths)
-    cards = [
-        c
-        for c in collection.cards
-        if (deck is None or deck_matches(c.deck, deck))
-        and (kind is None or c.kind == kind)
-        and (tag is None or tag in c.tags)
-    ]
+    _check_kind(kind)
+    collection = _load_or_exit(paths, decks)
+    cards = select(collection.cards, deck, kind, tag)
     if as_json:
         import json
 
@@ -224,6 +225,7 @@ def build(
     single: Annotated[
         bool, typer.Option("--single", help="Write one drill.apkg instead of one per deck.")
     ] = False,
+    decks: DecksOpt = None,
     problems: Annotated[
         int,
         typer.Option("--problems", min=0, help="Also write N generated instances of each "
@@ -237,20 +239,12 @@ def build(
     """Write Anki packages (.apkg), one per top-level deck; re-importing updates notes."""
     from drill import clock, export
     from drill.content import find_deck_files
-    from drill.kinds import KINDS
-    from drill.model import ContentError, deck_matches
+    from drill.model import ContentError, deck_matches, select
     from drill.store import StoreError, default_db_path
 
-    if kind is not None and kind not in KINDS:
-        raise fail(f"unknown kind '{kind}'; kinds: {', '.join(KINDS)}", code=2)
-    collection = _load_or_exit(paths)
-    notes = [
-        n
-        for n in collection.notes
-        if (deck is None or deck_matches(n.deck, deck))
-        and (kind is None or n.kind == kind)
-        and (tag is None or tag in n.tags)
-    ]
+    _check_kind(kind)
+    collection = _load_or_exit(paths, decks)
+    notes = select(collection.notes, deck, kind, tag)
     # Estimation problems: `--problems N` instances of each matching template, as extra notes.
     templates = [
         t
@@ -268,7 +262,7 @@ def build(
     try:
         now = clock.now()
         extra = export.problem_notes(templates, problems, seed, now)
-        files, _ = find_deck_files(_deck_paths(paths))
+        files, _ = find_deck_files(_deck_paths(paths, decks))
         report = export.build(notes, files, db or default_db_path(), now, out, single=single,
                               extra=extra)
     except (clock.ClockError, StoreError, ContentError, ProblemError) as err:
@@ -313,13 +307,10 @@ def quiz(
 ) -> None:
     """Study the cards that are due: learning, then reviews, then new cards."""
     from drill.clock import now
-    from drill.kinds import KINDS
     from drill.quiz import Input, Quiz
     from drill.session import Filters, Session
 
-    kinds = [*KINDS, "problem"]  # estimation problems are studied as cards too
-    if kind is not None and kind not in kinds:
-        raise fail(f"unknown kind '{kind}'; kinds: {', '.join(kinds)}", code=2)
+    _check_kind(kind, "problem")  # estimation problems are studied as cards too
     store, options_for = _open_store(db, decks)
     with store:
         session = Session(store, options_for, Filters(deck, tag, kind), new_limit=new,

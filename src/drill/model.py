@@ -96,3 +96,13 @@ def deck_matches(deck: str, wanted: str) -> bool:
     """A deck name matches itself and its children, case-insensitively, as in Anki."""
     deck, wanted = deck.casefold(), wanted.casefold().strip()
     return deck == wanted or deck.startswith(wanted + "::")
+
+
+def select(items: list[Any], deck: str | None, kind: str | None, tag: str | None) -> list[Any]:
+    """Notes or cards (anything with .deck, .kind, .tags) matching --deck, --kind and --tag."""
+    return [
+        item for item in items
+        if (deck is None or deck_matches(item.deck, deck))
+        and (kind is None or item.kind == kind)
+        and (tag is None or tag in item.tags)
+    ]
