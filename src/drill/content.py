@@ -138,17 +138,12 @@ def cards_of(note: Note) -> list[Card]:
     source: the store dates edits by it, and the Anki export re-dates the note) plus the text
     the card shows. The note's part is hashed once, not once per card."""
     import hashlib
-    import json
 
     kind = KINDS[note.kind]
     number = note.kind == "number"
     answer = _parse_answer(note) if number else None
-    authored = json.dumps(
-        [note.kind, note.fields, list(note.tags), note.source],
-        sort_keys=True,
-        default=list,
-        ensure_ascii=False,
-    )
+    # repr of plain values (text, numbers, tuples of text) is stable and quicker than JSON.
+    authored = repr((note.kind, sorted(note.fields.items()), note.tags, note.source))
     note_hash = hashlib.sha1(authored.encode("utf-8"))
     cards = []
     for side in kind.sides(note.fields):

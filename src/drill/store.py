@@ -16,6 +16,7 @@ library's sqlite3; sqlite-utils is imported only to create, migrate and bulk-syn
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sqlite3
@@ -155,7 +156,20 @@ def _v1_initial(db: Any) -> None:
     )
 
 
-MIGRATIONS = [_v1_initial]
+def _v2_fsrs(db: Any) -> None:
+    """FSRS beside SM-2 (issue 10): which scheduler a card is on ('fsrs', or NULL for SM-2),
+    its FSRS memory state, and, while FSRS schedules it, its SM-2 state (JSON, kept current
+    answer by answer) so that switching back to SM-2 loses nothing."""
+    for name, kind in (
+        ("scheduler", str),
+        ("stability", float),
+        ("difficulty", float),
+        ("sm2_state", str),
+    ):
+        db["cards"].add_column(name, kind)
+
+
+MIGRATIONS = [_v1_initial, _v2_fsrs]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -296,9 +310,7 @@ class _Answering:
                 "suspended": snapshot.pop("suspended_flag"),
                 "leech": snapshot.pop("leech_flag"),
             }
-            from drill.scheduler import from_dict
-
-            values = {**_state_columns(from_dict(snapshot)), **flags}
+            values = {**_state_columns(_state_from_dict(snapshot)), **flags}
             assignments = ", ".join(f"{name} = ?" for name in values)
             self.conn.execute(
                 f"UPDATE cards SET {assignments} WHERE id = ?", [*values.values(), row["card_id"]]
@@ -377,6 +389,29 @@ class _Exporting:
             "SELECT note_id, max(content_changed) FROM cards GROUP BY note_id"
         ).fetchall()
         return {note_id: datetime.fromisoformat(stamp) for note_id, stamp in rows if stamp}
+
+
+class _Progress:
+    """Mixin: every card's schedule and review log, for `drill build --with-progress`."""
+
+    conn: sqlite3.Connection
+
+    def card_progress(self) -> dict[str, tuple[Any, bool, bool]]:
+        """Per live card id: (scheduler state, suspended flag, leech flag)."""
+        rows = self.conn.execute("SELECT * FROM cards WHERE orphaned = 0")
+        return {
+            row["id"]: (state_from_row(row), bool(row["suspended"]), bool(row["leech"]))
+            for row in rows
+        }
+
+    def review_log(self) -> list[dict[str, Any]]:
+        """Every review-log row (incl. the state before it), per card, oldest first."""
+        rows = self.conn.execute(
+            "SELECT card_id, reviewed_at, rating, review_kind, phase_after, interval_after, "
+            "ease_after, due_after, answer_ms, state_before FROM review_log "
+            "ORDER BY card_id, id"
+        )
+        return [dict(row) for row in rows]
 
 
 class _Stats:
@@ -537,9 +572,24 @@ _CONTENT_KEYS = (
 
 
 def _state_dict(state: Any) -> dict[str, Any]:
+    """A state as JSON-ready data (the review log's `state_before`, for undo)."""
+    if type(state).__name__ == "FsrsState":
+        from drill.fsrs_scheduler import to_dict as fsrs_to_dict
+
+        return fsrs_to_dict(state)
     from drill.scheduler import to_dict
 
     return to_dict(state)
+
+
+def _state_from_dict(data: dict[str, Any]) -> Any:
+    if data.get("scheduler") == "fsrs":
+        from drill.fsrs_scheduler import from_dict as fsrs_from_dict
+
+        return fsrs_from_dict(data)
+    from drill.scheduler import from_dict
+
+    return from_dict(data)
 
 
 def _comparable(state: Any) -> Any:
@@ -550,7 +600,15 @@ def _comparable(state: Any) -> Any:
 
 
 def _state_columns(state: Any) -> dict[str, Any]:
+    """The `cards` columns of a state. An SM-2 state (drill.scheduler.CardState) clears the
+    FSRS columns; an FSRS state (drill.fsrs_scheduler.FsrsState) also writes its memory
+    state and the SM-2 state kept beside it."""
+    fsrs = type(state).__name__ == "FsrsState"
     return {
+        "scheduler": "fsrs" if fsrs else None,
+        "stability": state.stability if fsrs else None,
+        "difficulty": state.difficulty if fsrs else None,
+        "sm2_state": json.dumps(_state_dict(state.sm2)) if fsrs else None,
         "phase": state.phase,
         "step": state.step,
         "interval_days": state.interval_days,
@@ -565,6 +623,22 @@ def _state_columns(state: Any) -> dict[str, Any]:
 
 
 def state_from_row(row: sqlite3.Row) -> Any:
+    """The scheduling state a `cards` row holds: a drill.scheduler.CardState, or for a card
+    on FSRS a drill.fsrs_scheduler.FsrsState (the same fields, plus stability, difficulty
+    and the SM-2 state kept beside them)."""
+    if row["scheduler"] == "fsrs":
+        from drill.fsrs_scheduler import state_from_columns
+
+        return state_from_columns(
+            _sm2_state_from_row(row),
+            row["stability"],
+            row["difficulty"],
+            _state_from_dict(json.loads(row["sm2_state"])),
+        )
+    return _sm2_state_from_row(row)
+
+
+def _sm2_state_from_row(row: sqlite3.Row) -> Any:
     from drill.scheduler import CardState
 
     return CardState(
@@ -581,7 +655,74 @@ def state_from_row(row: sqlite3.Row) -> Any:
     )
 
 
-class Store(_Answering, _Studying, _Exporting, _Stats):
+class _Switching:
+    """Mixin: what switching a deck between SM-2 and FSRS, and `drill optimize`, need."""
+
+    conn: sqlite3.Connection
+    transaction: Any
+
+    def scheduler_counts(self) -> dict[str, dict[str, int]]:
+        """Per deck, how many cards are on each scheduler ('sm2', 'fsrs'). New cards on SM-2
+        are not counted: a new card has no state to convert, whatever its deck's scheduler."""
+        rows = self.conn.execute(
+            "SELECT deck, coalesce(scheduler, 'sm2') AS scheduler, count(*) AS n FROM cards "
+            "WHERE scheduler IS NOT NULL OR phase != 'new' GROUP BY deck, scheduler"
+        )
+        found: dict[str, dict[str, int]] = {}
+        for row in rows:
+            found.setdefault(row["deck"], {})[row["scheduler"]] = row["n"]
+        return found
+
+    def cards_on(self, deck: str, scheduler: str) -> list[sqlite3.Row]:
+        """A deck's cards (orphaned ones included) on a scheduler; SM-2 ones not new."""
+        if scheduler == "fsrs":
+            where = "scheduler = 'fsrs'"
+        else:
+            where = "scheduler IS NULL AND phase != 'new'"
+        return self.conn.execute(
+            f"SELECT * FROM cards WHERE deck = ? AND {where} ORDER BY id", (deck,)
+        ).fetchall()
+
+    def review_rows(
+        self, decks: list[str] | None = None, card_ids: list[str] | None = None
+    ) -> list[sqlite3.Row]:
+        """Review-log rows (card_id, reviewed_at, rating, review_kind, phase_before,
+        answer_ms) in the order they were answered: every card's, or those of some decks'
+        cards, or of some cards."""
+        sql = (
+            "SELECT r.id, r.card_id, r.reviewed_at, r.rating, r.review_kind, r.phase_before, "
+            "r.answer_ms FROM review_log r JOIN cards c ON c.id = r.card_id WHERE 1"
+        )
+        params: list[Any] = []
+        if decks is not None:
+            sql += " AND c.deck IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(decks))
+        if card_ids is not None:
+            sql += " AND r.card_id IN (SELECT value FROM json_each(?))"
+            params.append(json.dumps(card_ids))
+        return self.conn.execute(sql + " ORDER BY r.id", params).fetchall()
+
+    def switch_states(self, changes: Iterable[tuple[str, Any, Any]]) -> int:
+        """Replace cards' scheduling states, (card id, state before, state after) each, in one
+        transaction, when a deck switches between SM-2 and FSRS. The review log is not
+        touched. A card no longer in its `before` state (answered meanwhile in another drill
+        process) is left alone. Returns how many cards changed."""
+        changed = 0
+        with self.transaction():
+            for card_id, before, after in changes:
+                row = self.conn.execute("SELECT * FROM cards WHERE id = ?", (card_id,)).fetchone()
+                if row is None or state_from_row(row) != _comparable(before):
+                    continue
+                values = _state_columns(after)
+                assignments = ", ".join(f"{name} = ?" for name in values)
+                self.conn.execute(
+                    f"UPDATE cards SET {assignments} WHERE id = ?", [*values.values(), card_id]
+                )
+                changed += 1
+        return changed
+
+
+class Store(_Answering, _Studying, _Exporting, _Progress, _Stats, _Switching):
     """An open drill database. Use as a context manager, or call close()."""
 
     def __init__(self, path: Path | str):
@@ -857,6 +998,11 @@ def _first_card_id(cards: list[Card], note_id: str) -> str:
     return next(c.id for c in cards if c.note_id == note_id)
 
 
+@functools.lru_cache(maxsize=1024)
+def _tags_json(tags: tuple[str, ...]) -> str:
+    return json.dumps(list(tags), ensure_ascii=False)  # a few tag sets serve many cards
+
+
 def _content_row(card: Card, path_key: str, ordinal: int) -> dict[str, Any]:
     return {
         "id": card.id,
@@ -868,7 +1014,7 @@ def _content_row(card: Card, path_key: str, ordinal: int) -> dict[str, Any]:
         "answer": card.answer_text,
         "tolerance": card.tolerance,
         "extra": card.extra,
-        "tags": json.dumps(list(card.tags), ensure_ascii=False),
+        "tags": _tags_json(card.tags),
         "source": card.source,
         "path": path_key,
         "line": card.location.line,
