@@ -235,6 +235,11 @@ def build(
         int,
         typer.Option("--seed", help="Seed of the first problem instance: seeds S..S+N-1."),
     ] = 0,
+    with_progress: Annotated[
+        bool,
+        typer.Option("--with-progress", help="Also write each card's schedule and review "
+                     "history, for Anki's \"Import any learning progress\"."),
+    ] = False,
 ) -> None:
     """Write Anki packages (.apkg), one per top-level deck; re-importing updates notes."""
     from drill import clock, export
@@ -263,8 +268,12 @@ def build(
         now = clock.now()
         extra = export.problem_notes(templates, problems, seed, now)
         files, _ = find_deck_files(_deck_paths(paths, decks))
-        report = export.build(notes, files, db or default_db_path(), now, out, single=single,
-                              extra=extra)
+        # With progress: the database and study options a quiz uses (config file included).
+        settings = _config() if with_progress else None
+        db_path = db or (settings.db if settings else None) or default_db_path()
+        report = export.build(notes, files, db_path, now, out, single=single, extra=extra,
+                              with_progress=with_progress,
+                              options=settings.options if settings else None)
     except (clock.ClockError, StoreError, ContentError, ProblemError) as err:
         raise fail(str(err)) from None
     except OSError as err:
@@ -274,6 +283,8 @@ def build(
         typer.echo(
             f"wrote {w.path}: {decks} deck{'s' if decks != 1 else ''}, "
             f"{w.notes} notes, {w.cards} cards"
+            + (f"; progress: {w.scheduled} cards scheduled, {w.reviews} reviews"
+               if with_progress else "")
         )
     if report.left_out_notes:
         typer.echo(
@@ -281,6 +292,8 @@ def build(
             f"{'s' if report.left_out_notes != 1 else ''} ({report.left_out_cards} cards)"
         )
     typer.echo(export.IMPORT_HINT)
+    if with_progress:
+        typer.echo(export.PROGRESS_HINT)
 
 
 @app.command()

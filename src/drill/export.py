@@ -27,13 +27,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import genanki
 
 from drill import markup
 from drill.kinds import KINDS
 from drill.model import Note
+
+if TYPE_CHECKING:
+    from drill.progress import Progress
 
 NOTE_TYPE_VERSION = "v1"
 # When the templates or CSS last changed: bump it (to the day you change them) so Anki takes the
@@ -45,6 +48,10 @@ SINGLE_NAME = "drill"
 IMPORT_HINT = (
     "Import in Anki with File > Import (or open the .apkg file). Re-importing a rebuilt file "
     "updates edited notes in place and keeps their review history."
+)
+PROGRESS_HINT = (
+    "To keep your progress, tick \"Import any learning progress\" in Anki's import options; "
+    "it applies to cards not yet in the collection."
 )
 
 
@@ -496,6 +503,8 @@ class Written:
     decks: list[str] = field(default_factory=list)
     notes: int = 0
     cards: int = 0
+    scheduled: int = 0  # with progress: cards that are not new (or are suspended)
+    reviews: int = 0  # with progress: review-log rows
 
 
 def top_deck(deck: str) -> str:
@@ -509,9 +518,13 @@ def slugify(name: str) -> str:
 
 
 def write_packages(
-    notes: Sequence[ExportNote], out_dir: Path, single: bool = False
+    notes: Sequence[ExportNote],
+    out_dir: Path,
+    single: bool = False,
+    progress: Progress | None = None,
 ) -> list[Written]:
-    """Write one .apkg per top-level deck (or one `drill.apkg`); returns what was written."""
+    """Write one .apkg per top-level deck (or one `drill.apkg`); returns what was written.
+    With `progress`, each card carries its schedule and review log (drill.progress)."""
     groups: dict[str, list[ExportNote]] = {}
     names: dict[str, str] = {}
     for note in notes:
@@ -526,12 +539,47 @@ def write_packages(
         if stem in used:  # two deck names that slugify alike
             stem += "-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:6]
         used.add(stem)
-        written.append(write_package(group, out_dir / f"{stem}.apkg"))
+        written.append(write_package(group, out_dir / f"{stem}.apkg", progress))
     return written
 
 
-def write_package(notes: Sequence[ExportNote], path: Path) -> Written:
-    """Write one .apkg holding these notes, their decks and their note types."""
+class _Package(genanki.Package):
+    """A genanki package that can change its collection before it is zipped."""
+
+    def __init__(self, decks: list[genanki.Deck], after: Any = None):
+        super().__init__(decks)
+        self.after = after
+
+    def write_to_db(self, cursor: Any, timestamp: float, id_gen: Any) -> None:
+        super().write_to_db(cursor, timestamp, id_gen)
+        if self.after is not None:
+            self.after(cursor)
+
+
+def package_cards(cursor: Any, notes: Sequence[ExportNote]) -> list[Any]:
+    """The cards genanki wrote, each with the drill card it is (drill.progress.PackageCard):
+    the note by its GUID, the card by its template ordinal. Problem notes have no drill card
+    of their own (one card schedules the whole template), so they are left out."""
+    from drill.progress import PackageCard
+
+    by_guid = {note.guid: note for note in notes}
+    found = []
+    for cid, ordinal, guid in cursor.execute(
+        "SELECT cards.id, cards.ord, notes.guid FROM cards JOIN notes ON notes.id = cards.nid"
+    ).fetchall():
+        note = by_guid.get(guid)
+        if note is None or note.kind == PROBLEM_KIND:
+            continue
+        suffix = note_type(note.kind).suffix(ordinal)
+        found.append(PackageCard(cid, f"{note.id}/{suffix}" if suffix else note.id, note.deck))
+    return found
+
+
+def write_package(
+    notes: Sequence[ExportNote], path: Path, progress: Progress | None = None
+) -> Written:
+    """Write one .apkg holding these notes, their decks and their note types (and, with
+    `progress`, each card's schedule and review log)."""
     models = {kind: note_type(kind).model() for kind in dict.fromkeys(n.kind for n in notes)}
     decks: dict[str, genanki.Deck] = {}
     result = Written(path)
@@ -546,8 +594,17 @@ def write_package(notes: Sequence[ExportNote], path: Path) -> Written:
         result.cards += len(gnote.cards)
     tmp = path.with_name(path.name + ".tmp")
     try:
+        after = None
+        if progress is not None:
+            from drill import progress as progress_module
+
+            def after(cursor: Any) -> None:
+                cards = package_cards(cursor, notes)
+                applied = progress_module.apply(cursor, progress, cards)
+                result.scheduled, result.reviews = applied.scheduled, applied.reviews
+
         # The package time only seeds the ids inside the file; notes carry their own mtime.
-        genanki.Package(list(decks.values())).write_to_file(str(tmp))
+        _Package(list(decks.values()), after).write_to_file(str(tmp))
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
@@ -573,13 +630,17 @@ def build(
     *,
     single: bool = False,
     extra: Sequence[ExportNote] = (),
+    with_progress: bool = False,
+    options: Mapping[str, Any] | None = None,
 ) -> BuildReport:
     """Export `notes` (already filtered) as .apkg files in `out_dir`.
 
     `files` are the deck files the notes come from: the store at `db_path` is synced with them
     first, so each note's modification time is when its text last changed. Suspended notes are
-    left out (an .apkg from genanki cannot carry suspension). `extra` holds generated notes
-    (the extension point for estimation problems), written alongside.
+    left out (suspended in the YAML: not studied). `extra` holds generated notes (the
+    extension point for estimation problems), written alongside. `with_progress` writes each
+    card's schedule and review log from the store (drill.progress), for Anki's "Import any
+    learning progress"; `options` are the config file's study options (day start, steps).
     """
     from drill.content import cards_of
 
@@ -587,11 +648,34 @@ def build(
     kept = [n for n in notes if not n.suspended]
     changed = content_changed(db_path, files, now)
     exported = [*export_notes(kept, changed, now), *extra]
+    progress = None
+    if with_progress:
+        from drill import progress as progress_module
+
+        progress = progress_module.read(db_path, now, options)
+        exported = _tag_leeches(exported, progress)
     return BuildReport(
-        written=write_packages(exported, out_dir, single=single),
+        written=write_packages(exported, out_dir, single=single, progress=progress),
         left_out_notes=len(suspended),
         left_out_cards=sum(len(cards_of(n)) for n in suspended),
     )
+
+
+def _tag_leeches(notes: list[ExportNote], progress: Progress) -> list[ExportNote]:
+    """Notes with a leech card get Anki's `leech` tag, as Anki tags its own leeches."""
+    from dataclasses import replace
+
+    from drill.progress import LEECH_TAG
+
+    leeches = {
+        card_id.split("/", 1)[0] for card_id, card in progress.cards.items() if card.leech
+    }
+    return [
+        replace(n, tags=(*n.tags, LEECH_TAG))
+        if n.id in leeches and n.kind != PROBLEM_KIND and LEECH_TAG not in n.tags
+        else n
+        for n in notes
+    ]
 
 
 # --------------------------------------------------------------------------- problems
