@@ -40,6 +40,14 @@ from drill.quantity import parse
         ("11.6 /s", "12 QPS", "right", 3),
         ("11.6 /s", "1M/day", "right", 3),
         ("99.9%", "0.999", "right", 3),
+        ("99.9%", "99.9%", "right", 3),
+        # High percentages are judged by what they leave out: 99.99% allows a tenth of the
+        # downtime of 99.9%, so one for the other is off, not "0% low".
+        ("99.99%", "99.9%", "off", 1),
+        ("99.9999%", "50%", "wrong", 1),
+        ("99.95%", "99.9%", "close", 2),
+        ("99.9%", "100%", "wrong", 1),
+        ("25%", "30%", "right", 3),  # low percentages: by ratio, as any number
     ],
 )
 def test_grading_table(answer, typed, verdict, rating):

@@ -497,6 +497,18 @@ def check_formula(fields: dict[str, Any]) -> str | None:
         )
     if computed.value == stated.value:
         return None
+    from drill.grading import RIGHT, grade, is_high_percentage
+
+    if is_high_percentage(computed, fields["answer"]):
+        # Judged as typed answers are: by what the percentage leaves out.
+        result = grade(fields["answer"], computed, fields["tolerance"], fields["answer"])
+        if result.verdict == RIGHT:
+            return None
+        from drill.grading import percent
+
+        return (f"answer {fields['answer']} leaves out {percent(1 - stated.value)}, the formula "
+                f"gives {percent(computed.value)} ({percent(1 - computed.value)} left out; "
+                f"tolerance {fields['tolerance']:.0%} of what is left out)")
     if computed.value == 0 or stated.value == 0:
         return f"answer {fields['answer']} differs from the computed {computed.format(4)}"
     off = abs(stated.value / computed.value - 1)

@@ -124,6 +124,8 @@ def grade(
     if not given.same_dimension(expected):
         detail = f"you gave a {_kind(given)} ({given.format()}), the answer is a {_kind(expected)}"
         return Grade(DIMENSION, expected, given, typed, detail=detail)
+    if is_high_percentage(expected, answer_text):
+        return _grade_shortfall(given, expected, typed, tolerance)
     if expected.value == 0 or given.value == 0 or (given.value < 0) != (expected.value < 0):
         same = math.isclose(given.value, expected.value, abs_tol=1e-12)
         return Grade(
@@ -149,6 +151,33 @@ def grade(
     return Grade(
         verdict, expected, given, typed, factor, detail=f"you said {shown}, {_how_far(factor)}"
     )
+
+
+def is_high_percentage(expected: Quantity, answer_text: str | None) -> bool:
+    """99.99% is judged by what it leaves out (0.01%): by ratio, 99.9% would pass for 99.99%
+    though it allows ten times the downtime."""
+    return (expected.unit == "" and 0.5 < expected.value < 1 and answer_text is not None
+            and answer_text.strip().endswith("%"))
+
+
+def percent(x: float) -> str:
+    text = f"{x * 100:.6f}".rstrip("0").rstrip(".")
+    return f"{text}%"
+
+
+def _grade_shortfall(given: Quantity, expected: Quantity, typed: str, tolerance: float
+                     ) -> Grade:
+    missing, expected_missing = 1 - given.value, 1 - expected.value
+    said = f"you said {percent(given.value)}"
+    if missing <= 0:
+        return Grade(WRONG, expected, given, typed, detail=f"{said}, which leaves nothing out")
+    factor = missing / expected_missing
+    spread = max(factor, 1 / factor)
+    verdict = (RIGHT if spread <= 1 + tolerance + 1e-9 else CLOSE if spread <= CLOSE_FACTOR
+               else OFF if spread <= OFF_FACTOR else WRONG)
+    detail = (f"{said}: {percent(missing)} left out, against {percent(expected_missing)}"
+              + ("" if verdict == RIGHT else f" ({_how_far(factor)})"))
+    return Grade(verdict, expected, given, typed, factor, detail=detail)
 
 
 def worst(grades: list[Grade]) -> str:
