@@ -682,3 +682,8 @@ def test_docstring_examples():
     failures, tried = doctest.testmod(drill.quantity, verbose=False)
     assert tried >= 3 and failures == 0
     assert math.isclose(parse("1M requests/day").to("/s"), 11.574074074, rel_tol=1e-9)
+
+
+def test_large_magnitude_words():
+    assert parse("1.13 quadrillion") == Quantity(1.13e15, "")
+    assert parse("2 quintillion") == Quantity(2e18, "")

@@ -25,7 +25,8 @@ Numbers
     a dot for decimals) rather than guessed as 1.5 or 15.
 Magnitudes, attached or after a space
     ``k``/``K`` thousand, ``M`` million, ``G`` and ``B`` billion, ``T`` trillion, and the
-    words ``thousand million billion trillion mn bn tn``: ``1.2k``, ``100M``, ``3 million``.
+    words ``thousand million billion trillion quadrillion quintillion mn bn tn``: ``1.2k``,
+    ``100M``, ``3 million``.
     A letter that forms a unit with what follows is a unit: ``3 TB`` is terabytes, ``3T``
     is three trillion, ``5 Mb`` is megabits.
 Approximations and extras
@@ -252,6 +253,8 @@ _MAGNITUDES = {
     "billion": 1e9,
     "bn": 1e9,
     "trillion": 1e12,
+    "quadrillion": 1e15,
+    "quintillion": 1e18,
     "tn": 1e12,
 }
 
@@ -280,7 +283,8 @@ _NUMBER = re.compile(
     re.VERBOSE,
 )
 _MAGNITUDE = re.compile(
-    r"\s*(?:(?P<word>(?i:thousand|million|billion|trillion|mn|bn|tn))(?![A-Za-z])"
+    r"\s*(?:(?P<word>(?i:thousand|million|billion|trillion|quadrillion|quintillion|mn|bn|tn))"
+    r"(?![A-Za-z])"
     r"|(?P<letter>[kKMGTBmb]))\+?"
 )
 _UTOKEN = re.compile(
