@@ -361,7 +361,8 @@ def stats(deck: DeckOpt = None, as_json: JsonOpt = False, db: DbOpt = None,
 
     store, options_for = _open_store(db, decks)
     with store:
-        data = stats_module.compute(store, now(), options_for("").scheduler, Filters(deck))
+        data = stats_module.compute(store, now(), options_for("").scheduler, Filters(deck),
+                                    options_for=options_for)
     if as_json:
         import json
 
@@ -961,6 +962,39 @@ def import_(
     if not any(folder == r.resolve() or r.resolve() in folder.parents for r in roots):
         typer.echo(f"{folder} is not a deck folder yet: add it to `decks:` in {config_path()}, "
                    "or pass --decks.")
+
+
+@app.command()
+def optimize(
+    deck: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--deck", help="Fit to this deck's reviews (and its children's) only."),
+    ] = None,
+    db: DbOpt = None,
+    decks: DecksOpt = None,
+) -> None:
+    """Fit FSRS parameters to your own review log and print them for `fsrs_parameters:`."""
+    from drill import fsrs_scheduler
+    from drill.model import deck_matches
+
+    store, _ = _open_store(db, decks)
+    with store:
+        names = [d for d in store.decks() if deck is None or deck_matches(d, deck)]
+        if deck is not None and not names:
+            raise fail(f"no deck '{deck}' (drill due lists the decks)", code=2)
+        reviews = store.review_rows(decks=names if deck is not None else None)
+    try:
+        parameters, count = fsrs_scheduler.optimize(reviews)
+    except fsrs_scheduler.OptimizeError as err:
+        raise fail(str(err)) from None
+    where = (f"the `options:` of the deck file of '{deck}'" if deck is not None
+             else "the config file's `options:` (every deck) or a deck file's (one deck)")
+    typer.echo(f"Fitted FSRS parameters to {count} reviews{f' of {deck}' if deck else ''}.")
+    typer.echo(f"To use them, put these lines in {where}:")
+    typer.echo("")
+    typer.echo("options:")
+    typer.echo("  scheduler: fsrs")
+    typer.echo(f"  fsrs_parameters: [{', '.join(f'{p:g}' for p in parameters)}]")
 
 
 def _version(value: bool) -> None:

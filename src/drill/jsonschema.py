@@ -60,7 +60,7 @@ def _common_properties() -> dict[str, Any]:
 
 
 def _options_schema() -> dict[str, Any]:
-    from drill.options import OPTIONS
+    from drill.options import FSRS_PARAMETER_BOUNDS, OPTIONS
 
     kinds = {
         "int": {"type": "integer"},
@@ -69,6 +69,12 @@ def _options_schema() -> dict[str, Any]:
         "bool": {"type": "boolean"},
         "minutes": {"type": "string"},
         "steps": {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
+        "floats": {
+            "type": "array",
+            "items": {"type": "number"},
+            "minItems": len(FSRS_PARAMETER_BOUNDS),
+            "maxItems": len(FSRS_PARAMETER_BOUNDS),
+        },
     }
     properties = {}
     for option in OPTIONS.values():

@@ -20,6 +20,9 @@ deck):
       leech_threshold: 8             # lapses; 0 turns leech detection off
       leech_action: tag              # or suspend
       fuzz: true
+      scheduler: sm2                 # or fsrs (see drill.fsrs_scheduler)
+      desired_retention: 0.9         # fsrs: the chance of recall to schedule for
+      fsrs_parameters: [0.212, ...]  # fsrs: 21 weights, as `drill optimize` prints them
 
 The day boundary and the learn-ahead limit are the same for every deck, as in Anki, so they
 are only read from the config file: `next_day_starts_at: 4` (hour), `learn_ahead: 20m`.
@@ -44,13 +47,29 @@ class OptionError(ValueError):
 @dataclass(frozen=True)
 class Option:
     name: str
-    kind: str  # "int", "float", "steps", "minutes", "choice", "bool", "hour"
-    target: str  # the SchedulerConfig field, or "" for a quiz option
+    kind: str  # "int", "float", "steps", "minutes", "choice", "bool", "hour", "floats"
+    target: str  # the SchedulerConfig field, or "" for a DeckOptions field
     help: str
     low: float = 0
     high: float = float("inf")
     choices: tuple[str, ...] = ()
     global_only: bool = False
+    attr: str = ""  # the DeckOptions field, when it is not named as the option
+
+
+# FSRS-6 has 21 parameters; these are py-fsrs 6's accepted ranges (fsrs.scheduler
+# LOWER_BOUNDS_PARAMETERS / UPPER_BOUNDS_PARAMETERS), copied so that reading options never
+# imports fsrs; tests/test_fsrs.py checks them against the installed package.
+FSRS_PARAMETER_BOUNDS: tuple[tuple[float, float], ...] = tuple(
+    zip(
+        (0.001, 0.001, 0.001, 0.001, 1.0, 0.001, 0.001, 0.001, 0.0, 0.0, 0.001)
+        + (0.001, 0.001, 0.001, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 0.1),
+        (100.0, 100.0, 100.0, 100.0, 10.0, 4.0, 4.0, 0.75, 4.5, 0.8, 3.5)
+        + (5.0, 0.25, 0.9, 4.0, 1.0, 6.0, 2.0, 2.0, 0.8, 0.8),
+        strict=True,
+    )
+)
+SCHEDULERS = ("sm2", "fsrs")
 
 
 OPTIONS: dict[str, Option] = {
@@ -96,6 +115,28 @@ OPTIONS: dict[str, Option] = {
             choices=("tag", "suspend"),
         ),
         Option("fuzz", "bool", "fuzz", "spread review intervals a little, as Anki does"),
+        Option(
+            "scheduler",
+            "choice",
+            "",
+            "sm2 (Anki's SM-2, the default) or fsrs (FSRS, through py-fsrs)",
+            choices=SCHEDULERS,
+            attr="algorithm",
+        ),
+        Option(
+            "desired_retention",
+            "float",
+            "",
+            "fsrs: the chance of recall to schedule reviews for",
+            0.7,
+            0.99,
+        ),
+        Option(
+            "fsrs_parameters",
+            "floats",
+            "",
+            "fsrs: the model's 21 weights (drill optimize fits them to your reviews)",
+        ),
         Option(
             "next_day_starts_at",
             "hour",
@@ -156,6 +197,8 @@ def _convert(option: Option, raw: Any) -> Any:
         if any(step <= 0 for step in steps):
             raise ValueError("steps must be longer than zero")
         return steps
+    if option.kind == "floats":
+        return _fsrs_parameters(raw)
     if isinstance(raw, list):
         raise ValueError("expected one value, found a list")
     text = str(raw).strip()
@@ -185,17 +228,46 @@ def _convert(option: Option, raw: Any) -> Any:
     return value
 
 
+def _fsrs_parameters(raw: Any) -> tuple[float, ...]:
+    items = raw if isinstance(raw, list) else str(raw).replace(",", " ").split()
+    values = []
+    for item in items:
+        try:
+            values.append(float(str(item).strip()))
+        except ValueError:
+            raise ValueError(f"expected numbers, found '{item}'") from None
+    if len(values) != len(FSRS_PARAMETER_BOUNDS):
+        raise ValueError(
+            f"expected {len(FSRS_PARAMETER_BOUNDS)} numbers (FSRS-6), found {len(values)}"
+        )
+    for index, (value, (low, high)) in enumerate(zip(values, FSRS_PARAMETER_BOUNDS, strict=True)):
+        if not low <= value <= high:
+            raise ValueError(f"parameter {index} = {value:g} is outside {low:g}..{high:g}")
+    return tuple(values)
+
+
 @dataclass(frozen=True)
 class DeckOptions:
-    """Everything that decides how one deck is studied."""
+    """Everything that decides how one deck is studied.
+
+    `algorithm` is the `scheduler` option ("sm2" or "fsrs"); `scheduler` holds the SM-2
+    preset, whose steps, maximum interval and fuzz FSRS uses too. `fsrs_parameters` None
+    means py-fsrs's defaults."""
 
     new_per_day: int = 20
     reviews_per_day: int = 200
     scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
+    algorithm: str = "sm2"
+    desired_retention: float = 0.9
+    fsrs_parameters: tuple[float, ...] | None = None
 
     def with_values(self, values: dict[str, Any]) -> DeckOptions:
         """These options with validated `values` (option name -> converted value) applied."""
-        quiz = {k: v for k, v in values.items() if not OPTIONS[k].target}
+        quiz = {
+            OPTIONS[k].attr or k: tuple(v) if OPTIONS[k].kind == "floats" else v
+            for k, v in values.items()
+            if not OPTIONS[k].target
+        }
         sched = {
             OPTIONS[k].target: tuple(v) if OPTIONS[k].kind == "steps" else v
             for k, v in values.items()
@@ -207,8 +279,13 @@ class DeckOptions:
         """Option name -> value in effect, for `drill config show`."""
         out: dict[str, Any] = {}
         for name, option in OPTIONS.items():
-            value = getattr(self.scheduler, option.target) if option.target else getattr(self, name)
-            if option.kind == "steps":
+            if option.target:
+                value = getattr(self.scheduler, option.target)
+            else:
+                value = getattr(self, option.attr or name)
+            if option.kind == "floats":
+                value = "default" if value is None else list(value)
+            elif option.kind == "steps":
                 value = " ".join(_format_minutes(v) for v in value)
             elif option.kind == "minutes":
                 value = _format_minutes(value)

@@ -17,10 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import IO, Any
 
+from drill.fsrs_scheduler import next_states
 from drill.grading import Grade, grade
 from drill.options import DeckOptions
 from drill.paths import display_path
-from drill.scheduler import CardState, Rating, day_start, format_interval, preview
+from drill.scheduler import CardState, Rating, day_start, format_interval
 from drill.session import Session, StudyCard
 from drill.store import StaleStateError, Store
 
@@ -353,7 +354,8 @@ class Quiz:
 
         now = self.now()
         options = self.options_for(card.deck)
-        outcomes = preview(card.state, now=now, config=options.scheduler, seed=card.seed)
+        # SM-2 or FSRS, as the deck's preset says (drill.fsrs_scheduler)
+        outcomes = next_states(card.state, now, options, seed=card.seed)
         suggested = suggested or Rating.GOOD
         line = Text()
         for rating, colour in zip(Rating, ("red", "yellow", "green", "blue"), strict=True):

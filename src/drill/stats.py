@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drill.scheduler import SchedulerConfig, day_start
 from drill.session import Filters
 from drill.store import Store, state_from_row
+
+if TYPE_CHECKING:
+    from drill.options import DeckOptions
 
 YOUNG_MATURE_DAYS = 21
 EASE_BUCKETS = (1.3, 1.5, 1.7, 1.9, 2.1, 2.3, 2.5, 2.7, 2.9, 3.1)
@@ -16,9 +20,14 @@ HEAT = " ░▒▓█"
 
 
 def compute(
-    store: Store, now: datetime, config: SchedulerConfig, filters: Filters | None = None
+    store: Store,
+    now: datetime,
+    config: SchedulerConfig,
+    filters: Filters | None = None,
+    options_for: Callable[[str], DeckOptions] | None = None,
 ) -> dict[str, Any]:
-    """Every figure `drill stats` shows, JSON-ready."""
+    """Every figure `drill stats` shows, JSON-ready. `options_for` gives each deck's FSRS
+    parameters, for the predicted retrievability of cards on FSRS (default: py-fsrs's)."""
     filters = filters or Filters()
     rows = [r for r in store.study_rows(now, include_suspended=True) if filters.match(r)]
     card_ids = None if filters == Filters() else [r["id"] for r in rows]
@@ -39,8 +48,11 @@ def compute(
     forecast = [0] * 30
     eases: Counter[str] = Counter()
     leeches = []
+    recall: list[float] = []
     for row in rows:
         state = state_from_row(row)
+        if row["scheduler"] == "fsrs" and state.phase in ("review", "relearning"):
+            recall.append(_retrievability(state, now, row["deck"], options_for))
         if row["suspended"] or row["yaml_suspended"]:
             phases["suspended"] += 1
         else:
@@ -76,7 +88,25 @@ def compute(
         },
         "ease": {bucket: eases.get(bucket, 0) for bucket in _bucket_names()},
         "leeches": leeches,
+        "retrievability": {
+            "average": round(sum(recall) / len(recall), 4) if recall else None,
+            "cards": len(recall),
+        },
     }
+
+
+def _retrievability(
+    state: Any, now: datetime, deck: str, options_for: Callable[[str], DeckOptions] | None
+) -> float:
+    """FSRS's predicted chance of recall now, for a card on FSRS (py-fsrs is imported only
+    when there is one)."""
+    from drill.fsrs_scheduler import retrievability
+
+    if options_for is None:
+        from drill.options import DeckOptions
+
+        return retrievability(state, now, DeckOptions())
+    return retrievability(state, now, options_for(deck))
 
 
 def _local_day(moment: datetime, config: SchedulerConfig) -> date:
@@ -133,6 +163,13 @@ def render(data: dict[str, Any]) -> str:
         rate = f"{r['rate']:.1%}" if r["rate"] is not None else "—"
         label = "young (<21d)" if name == "young" else "mature (21d+)"
         lines.append(f"  {label:<14} {rate:>6}  ({r['passed']}/{r['total']})")
+    recall = data.get("retrievability") or {}
+    if recall.get("cards"):
+        cards = recall["cards"]
+        lines.append(
+            f"Predicted retrievability (FSRS): {recall['average']:.1%} on average now, over "
+            f"{cards} review card{'s' if cards != 1 else ''}"
+        )
     lines.append("")
     lines.append("Due in the next 30 days:")
     forecast = data["forecast_30d"]
