@@ -189,12 +189,15 @@ def test_rename_moves_history(store, tmp_path):
 
 
 def test_rename_refuses_to_mix_histories(store, tmp_path):
-    deck = write(tmp_path / "t.yaml", DECK)
+    deck = write(tmp_path / "t.yaml", DECK + "  - {id: b, front: Question B, back: Answer B}\n")
     store.sync([deck], NOW)
     answer_card(store, "a")
-    answer_card(store, "r")
+    answer_card(store, "b")
+    write(deck, DECK.replace("  - {id: a, front: Question A, back: Answer A}\n", "")
+          + "  - {id: b, front: Question B, back: Answer B}\n")
+    store.sync([deck], NOW)
     with pytest.raises(StoreError, match="already has 1 reviews"):
-        store.rename("a", "r")
+        store.rename("a", "b")
 
 
 def test_answer_is_committed_with_its_log_row(store, tmp_path):
@@ -411,3 +414,17 @@ def test_two_processes_syncing_a_new_database_at_once(tmp_path):
             assert proc.returncode == 0, err
         with Store(db) as s:
             assert s.conn.execute("SELECT count(*) FROM cards").fetchone()[0] == 300
+
+
+def test_rename_needs_the_old_id_gone_and_the_new_one_present(store, tmp_path):
+    deck = write(tmp_path / "t.yaml", DECK)
+    store.sync([deck], NOW)
+    answer_card(store, "a")
+    with pytest.raises(StoreError, match="'a' is still in"):
+        store.rename("a", "b")  # both live: that would move a's history onto b
+    write(deck, DECK.replace("id: a,", "id: alpha,"))
+    store.sync([deck], NOW)
+    with pytest.raises(StoreError, match="'nowhere' is not in any deck file"):
+        store.rename("a", "nowhere")
+    assert store.state("a").reps == 1  # nothing moved
+    assert store.rename("a", "alpha") == [("a", "alpha")]

@@ -340,8 +340,9 @@ class _Answering:
     def rename(self, old: str, new: str) -> list[tuple[str, str]]:
         """Move a note's (or a card's) history to a new id, after its id changed in YAML.
 
-        Every card `old` or `old/...` takes the place of `new` or `new/...`; the new id's
-        cards must not have been reviewed yet (they are replaced). Returns (old, new) pairs.
+        Every card `old` or `old/...` takes the place of `new` or `new/...`. The old id must
+        have left the YAML and the new one be in it (the store is synced first), and the new
+        id's cards must not have been reviewed yet (they are replaced). Returns (old, new) pairs.
         """
         with self.transaction():
             rows = self.conn.execute(
@@ -350,7 +351,23 @@ class _Answering:
             if not rows:
                 raise KeyError(old)
             pairs = [(r["id"], new + r["id"][len(old) :]) for r in rows]
-            for _old_id, new_id in pairs:
+            for old_id, new_id in pairs:
+                # Only a real rename: the old id has left the YAML, the new one is in it.
+                source = self.conn.execute(
+                    "SELECT orphaned, path, line FROM cards WHERE id = ?", (old_id,)
+                ).fetchone()
+                if not source["orphaned"]:
+                    raise StoreError(
+                        f"'{old_id}' is still in {source['path']}:{source['line']}; change the "
+                        "id in the YAML first, then rename"
+                    )
+                target = self.conn.execute(
+                    "SELECT orphaned FROM cards WHERE id = ?", (new_id,)
+                ).fetchone()
+                if target is None or target["orphaned"]:
+                    raise StoreError(
+                        f"'{new_id}' is not in any deck file; put the new id in the YAML first"
+                    )
                 reviewed = self.conn.execute(
                     "SELECT count(*) FROM review_log WHERE card_id = ?", (new_id,)
                 ).fetchone()[0]
