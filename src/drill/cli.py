@@ -268,12 +268,11 @@ def build(
         now = clock.now()
         extra = export.problem_notes(templates, problems, seed, now)
         files, _ = find_deck_files(_deck_paths(paths, decks))
-        # With progress: the database and study options a quiz uses (config file included).
-        settings = _config() if with_progress else None
-        db_path = db or (settings.db if settings else None) or default_db_path()
+        # The database and study options every other command uses (config file included).
+        settings = _config()
+        db_path = db or settings.db or default_db_path()
         report = export.build(notes, files, db_path, now, out, single=single, extra=extra,
-                              with_progress=with_progress,
-                              options=settings.options if settings else None)
+                              with_progress=with_progress, options=settings.options)
     except (clock.ClockError, StoreError, ContentError, ProblemError) as err:
         raise fail(str(err)) from None
     except OSError as err:
