@@ -196,7 +196,10 @@ def test_undo_restores_the_card_and_the_log(env):
     child.expect_exact("Question B")
     child.send("u")
     child.expect_exact("Undid the answer to a.")
+    child.expect_exact("new 3 · learning 0 · review 0")  # a is new again, and counted
     child.expect_exact("Question A")  # shown again first
+    child.send("3")
+    child.expect_exact("Show the answer first")
     assert db_rows(env, "SELECT count(*) AS n FROM review_log") == [{"n": 0}]
     assert stored_state(env, "a") == CardState()
     child.send("q")

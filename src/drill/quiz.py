@@ -149,7 +149,7 @@ class Quiz:
     console: Any  # rich.console.Console
     cram: bool = False
     summary: Summary = field(default_factory=Summary)
-    history: list[tuple[int, StudyCard]] = field(default_factory=list)
+    history: list[tuple[int, StudyCard, Rating]] = field(default_factory=list)
     _templates: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ output helpers
@@ -242,6 +242,10 @@ class Quiz:
                     break
                 if key == QUIT:
                     return QUIT
+                if key in ("1", "2", "3", "4"):
+                    self.say(styled("Show the answer first (space or enter), then rate it.",
+                                    "dim"))
+                    continue
                 outcome = self.command(key, card)
                 if outcome is not None:
                     return outcome if outcome == QUIT else None
@@ -417,7 +421,7 @@ class Quiz:
             )
             self.session.remove(card.id)
             return
-        self.history.append((review_id, card))
+        self.history.append((review_id, card, rating))
         self.summary.answered += 1
         self.summary.again += rating == Rating.AGAIN
         if self.cram:
@@ -474,11 +478,12 @@ class Quiz:
         if not self.history:
             self.say(styled("Nothing to undo in this session.", "dim"))
             return None
-        review_id, card = self.history.pop()
+        review_id, card, rating = self.history.pop()
         self.store.undo(review_id)
         restored = StudyCard(dict(self.store.card_row(card.id)), self.store.state(card.id))
         self.session.put_back(restored, current)
         self.summary.answered -= 1
+        self.summary.again -= rating == Rating.AGAIN
         self.say(styled(f"Undid the answer to {card.id}.", "yellow"))
         return "next"
 

@@ -162,8 +162,18 @@ class Session:
     def counts(self, now: datetime) -> tuple[int, int, int]:
         """(new, learning, review) still to come in this session, for the status line."""
         horizon = iso(now + self._learn_ahead()) or ""
-        learning = sum(1 for c in self.learning if c.due_key <= horizon)
-        return len(self.new), learning, len(self.reviews)
+        new, learning, review = (
+            len(self.new), sum(1 for c in self.learning if c.due_key <= horizon), len(self.reviews)
+        )
+        if self.first is not None:  # the card an undo brought back counts where it belongs
+            phase = self.first.state.phase
+            if phase == "new":
+                new += 1
+            elif phase in ("learning", "relearning") and not self.first.state.interday:
+                learning += 1
+            else:
+                review += 1
+        return new, learning, review
 
     def remove(self, card_id: str) -> None:
         if self.first is not None and self.first.id == card_id:
