@@ -209,3 +209,10 @@ def test_due_counts_agree_with_the_quiz_queue(env):
                 sum(c.deck == "Many" for c in session.reviews),
             )
             assert due_by_deck(store, options_for, now)["Many"] == expected, minutes
+
+
+@pytest.mark.parametrize("command", [["quiz"], ["stats"], ["config", "show"]])
+def test_unknown_deck_is_an_error_with_a_suggestion(cli, env, command):
+    result = cli(*command, "--deck", "Cdm")
+    assert result.exit_code == 2
+    assert "no deck named 'Cdm' (did you mean 'Cmd'?)" in result.stderr

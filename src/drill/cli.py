@@ -102,6 +102,21 @@ def _check_kind(kind: str | None, *extra: str) -> None:
         raise fail(f"unknown kind '{kind}'; kinds: {', '.join(kinds)}", code=2)
 
 
+def _check_deck(store, deck: str | None) -> None:
+    """A --deck that matches no deck is a mistake to report, not an empty session."""
+    if deck is None:
+        return
+    import difflib
+
+    from drill.model import deck_matches
+
+    names = store.decks()
+    if not any(deck_matches(name, deck) for name in names):
+        close = difflib.get_close_matches(deck, names, n=1, cutoff=0.5)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        raise fail(f"no deck named '{deck}'{hint}; decks: {', '.join(names)}", code=2)
+
+
 def _load_or_exit(paths: list[Path] | None, decks: list[Path] | None = None) -> "Collection":
     """Load decks; on any problem, print them all and exit 1 (nothing half-loaded is used)."""
     from drill.content import load
@@ -325,6 +340,7 @@ def quiz(
     _check_kind(kind, "problem")  # estimation problems are studied as cards too
     store, options_for = _open_store(db, decks)
     with store:
+        _check_deck(store, deck)
         session = Session(store, options_for, Filters(deck, tag, kind), new_limit=new,
                           review_limit=limit, cram=cram)
         with Input() as keys:
@@ -360,6 +376,7 @@ def stats(deck: DeckOpt = None, as_json: JsonOpt = False, db: DbOpt = None,
 
     store, options_for = _open_store(db, decks)
     with store:
+        _check_deck(store, deck)
         data = stats_module.compute(store, now(), options_for("").scheduler, Filters(deck),
                                     options_for=options_for)
     if as_json:
@@ -563,6 +580,7 @@ def config_show(
     if deck is not None:
         store, _ = _open_store(db, decks)
         with store:
+            _check_deck(store, deck)
             deck_values = store.deck_options().get(deck, {})
     effective = DeckOptions().with_values(config.options).with_values(deck_values).describe()
     options = {
