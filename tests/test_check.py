@@ -48,6 +48,11 @@ def test_folders_are_searched_recursively(cli, write_deck):
             id="yaml-syntax",
         ),
         pytest.param(
+            "deck: T\ncards:\n\t- {id: a, front: Q, back: A}\n",
+            "; a tab: YAML indents with spaces",
+            id="tab-indent",
+        ),
+        pytest.param(
             "deck: T\ncards:\n  - id: a\n    frnt: Q\n    back: A\n",
             "deck.yaml:4: unknown key 'frnt' for a basic card (did you mean 'front'?)",
             id="unknown-card-key",

@@ -40,7 +40,14 @@ def compose(text: str) -> yaml.Node | None:
             raise YamlError(line, "one deck per file: found a second YAML document") from None
         raise _yaml_error(err) from None
     except yaml.YAMLError as err:
-        raise _yaml_error(err) from None
+        error = _yaml_error(err)
+        mark = getattr(err, "problem_mark", None)
+        if mark is not None:
+            lines = text.splitlines()
+            line = lines[mark.line] if mark.line < len(lines) else ""
+            if "\t" in line[: mark.column + 1]:
+                error = YamlError(error.line, error.message + "; a tab: YAML indents with spaces")
+        raise error from None
 
 
 def _yaml_error(err: yaml.YAMLError) -> YamlError:
@@ -109,7 +116,8 @@ def describe(node: yaml.Node) -> str:
         return "a mapping"
     if is_null(node):
         return "nothing"
-    return f"'{node.value}'"
+    text = " ".join(str(node.value).split())
+    return f"'{text[:40]}…'" if len(text) > 40 else f"'{text}'"  # not a whole file
 
 
 def plain(node: yaml.Node) -> Any:
