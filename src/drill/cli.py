@@ -24,8 +24,10 @@ app = typer.Typer(
 PathsArg = Annotated[
     Optional[list[Path]],  # noqa: UP045 - typer needs Optional here on 3.11
     typer.Argument(
-        help="Deck files or folders (searched for *.yaml). Default: the bundled decks.",
+        help="Deck files or folders (searched for *.yaml). Default: every deck folder in "
+        "effect (the bundled decks and yours; see drill config show).",
         show_default=False,
+        metavar="PATHS",
     ),
 ]
 DeckOpt = Annotated[
@@ -46,12 +48,12 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 DbOpt = Annotated[
     Optional[Path],  # noqa: UP045
     typer.Option("--db", help="The database file (default: $DRILL_DB, else the user data folder).",
-                 show_default=False),
+                 show_default=False, metavar="FILE"),
 ]
 DecksOpt = Annotated[
     Optional[list[Path]],  # noqa: UP045
     typer.Option("--decks", help="Also read decks from this folder (repeatable).",
-                 show_default=False),
+                 show_default=False, metavar="DIR"),
 ]
 
 
@@ -781,11 +783,12 @@ def _problem(problem_id: str, seed: int | None, params: list[str] | None,
 
 
 @problem_app.command("list")
-def problem_list(paths: PathsArg = None, deck: DeckOpt = None, as_json: JsonOpt = False) -> None:
+def problem_list(paths: PathsArg = None, deck: DeckOpt = None, as_json: JsonOpt = False,
+                 decks: DecksOpt = None) -> None:
     """List the problem templates: id, deck, title and what is asked."""
     from drill.model import deck_matches
 
-    templates = [t for t in _load_or_exit(paths).templates
+    templates = [t for t in _load_or_exit(paths, decks).templates
                  if deck is None or deck_matches(t.deck, deck)]
     if as_json:
         import json
