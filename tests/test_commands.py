@@ -216,3 +216,20 @@ def test_unknown_deck_is_an_error_with_a_suggestion(cli, env, command):
     result = cli(*command, "--deck", "Cdm")
     assert result.exit_code == 2
     assert "no deck named 'Cdm' (did you mean 'Cmd'?)" in result.stderr
+
+
+def test_a_parent_deck_s_limit_covers_its_subdecks(cli, env):
+    """As in Anki: 20 new cards a day for P cover P::A and P::B together."""
+    from drill.options import resolver
+    from drill.session import Session
+
+    for name in ("a", "b"):
+        (env / "decks" / f"p-{name}.yaml").write_text(
+            f"deck: P::{name.upper()}\ncards:\n" + "".join(
+                f"  - {{id: p{name}{i}, front: q{i}, back: a{i}}}\n" for i in range(15)))
+    data = run_json(cli, "due")["decks"]
+    assert data["P::A"]["new"] == 15 and data["P::B"]["new"] == 5
+    with Store(env / "drill.db") as store:
+        session = Session(store, resolver({}, store.deck_options()))
+        session.build(START)
+        assert sum(c.deck.startswith("P::") for c in session.new) == 20

@@ -73,25 +73,24 @@ def due_by_deck(store: Any, options_for: Any, now: Any) -> dict[str, tuple[int, 
     (Here rather than in drill.session, so `drill due` does not import the quiz's queue.)"""
     from datetime import timedelta
 
+    from drill.options import DailyLimits
     from drill.scheduler import day_start
 
     config = options_for("").scheduler
     start = day_start(now, config)
-    done = store.done_today(start)
+    daily = DailyLimits(options_for, store.done_today(start))
     raw = store.due_counts(
         now, start + timedelta(days=1), now + timedelta(minutes=config.learn_ahead_minutes)
     )
     counts: dict[str, tuple[int, int, int]] = {}
-    for deck in store.decks():
+    for deck in store.decks():  # in deck-file order, as the quiz fills its queue
         new, learning, review = raw.get(deck, (0, 0, 0))
-        options = options_for(deck)
-        new_done, reviews_done = done.get(deck, (0, 0))
-        counts[deck] = (
-            max(0, min(new, options.new_per_day - new_done)),
-            learning,
-            max(0, min(review, options.reviews_per_day - reviews_done)),
-        )
-    return counts
+        new = min(new, daily.available("new", deck))
+        review = min(review, daily.available("review", deck))
+        daily.take("new", deck, new)
+        daily.take("review", deck, review)
+        counts[deck] = (new, learning, review)
+    return dict(sorted(counts.items()))
 
 
 def due_report(as_json: bool, db: Path | None, decks: list[Path] | None, hint: bool) -> str:

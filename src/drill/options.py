@@ -300,6 +300,40 @@ def _format_minutes(minutes: float) -> str:
     return f"{round(minutes * 60)}s"
 
 
+def deck_chain(deck: str) -> list[str]:
+    """A deck and its parents: `A::B::C` -> [`A::B::C`, `A::B`, `A`]."""
+    parts = deck.split("::")
+    return ["::".join(parts[:i]) for i in range(len(parts), 0, -1)]
+
+
+class DailyLimits:
+    """What is left today of each deck's limits (new cards, reviews). As in Anki, a card
+    counts against its own deck and every parent: System Design's 20 new cards a day cover
+    all of its subdecks, so twelve subdecks do not mean 240 new cards."""
+
+    def __init__(self, options_for: Callable[[str], DeckOptions],
+                 done: dict[str, tuple[int, int]]):
+        self.options_for = options_for
+        self.left: dict[str, dict[str, int]] = {"new": {}, "review": {}}
+        for deck, (new_done, reviews_done) in done.items():
+            self.take("new", deck, new_done)
+            self.take("review", deck, reviews_done)
+
+    def _left(self, limit: str, deck: str) -> int:
+        if deck not in self.left[limit]:
+            options = self.options_for(deck)
+            self.left[limit][deck] = (options.new_per_day if limit == "new"
+                                      else options.reviews_per_day)
+        return self.left[limit][deck]
+
+    def available(self, limit: str, deck: str) -> int:
+        return max(0, min(self._left(limit, name) for name in deck_chain(deck)))
+
+    def take(self, limit: str, deck: str, n: int = 1) -> None:
+        for name in deck_chain(deck):
+            self.left[limit][name] = self._left(limit, name) - n
+
+
 def resolver(
     config_values: dict[str, Any], deck_values: dict[str, dict[str, Any]]
 ) -> Callable[[str], DeckOptions]:

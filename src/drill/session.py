@@ -18,7 +18,7 @@ from typing import Any
 
 from drill.fsrs_scheduler import sync_schedulers
 from drill.model import deck_matches
-from drill.options import DeckOptions
+from drill.options import DailyLimits, DeckOptions
 from drill.scheduler import CardState, day_start
 from drill.store import Store, iso, state_from_row
 
@@ -102,16 +102,9 @@ class Session:
             self.new = [StudyCard(r) for r in rows]
             return
         config = self.options_for("").scheduler
-        done = self.store.done_today(day_start(now, config))
-        new_left: dict[str, int] = {}
-        reviews_left: dict[str, int] = {}
-        for deck, (new_done, reviews_done) in done.items():
-            options = self.options_for(deck)
-            new_left[deck] = options.new_per_day - new_done
-            reviews_left[deck] = options.reviews_per_day - reviews_done
-        # --new / --limit replace the per-deck daily limits for this session.
+        daily = DailyLimits(self.options_for, self.store.done_today(day_start(now, config)))
+        # --new / --limit replace the daily limits for this session.
         session_left = {"new": self.new_limit, "review": self.review_limit}
-        daily_left = {"new": new_left, "review": reviews_left}
 
         def take(limit: str, card: StudyCard, queue: list[StudyCard]) -> None:
             budget = session_left[limit]
@@ -119,18 +112,14 @@ class Session:
                 if budget > 0:
                     session_left[limit] = budget - 1
                     queue.append(card)
-            elif daily_left[limit][card.deck] > 0:
-                daily_left[limit][card.deck] -= 1
+            elif daily.available(limit, card.deck) > 0:
+                daily.take(limit, card.deck)
                 queue.append(card)
 
         # Compared as stored UTC text: no need to parse 10,000 due dates to count them.
         tomorrow = iso(day_start(now, config) + timedelta(days=1)) or ""
         for row in rows:
             card = StudyCard(row)
-            if card.deck not in new_left:
-                options = self.options_for(card.deck)
-                new_left[card.deck] = options.new_per_day
-                reviews_left[card.deck] = options.reviews_per_day
             phase = row["phase"]
             if phase == "new":
                 take("new", card, self.new)

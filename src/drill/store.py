@@ -514,9 +514,11 @@ class _Studying:
         return {r["deck"]: (r["new"], r["learning"], r["review"]) for r in rows}
 
     def decks(self) -> list[str]:
-        """Every deck with live cards."""
-        rows = self.conn.execute("SELECT DISTINCT deck FROM cards WHERE orphaned = 0")
-        return sorted(row[0] for row in rows)
+        """Every deck with live cards, in deck-file order (the order new cards come in)."""
+        rows = self.conn.execute(
+            "SELECT deck FROM cards WHERE orphaned = 0 GROUP BY deck ORDER BY min(path)"
+        )
+        return [row[0] for row in rows]
 
     def done_today(self, day_start: datetime) -> dict[str, tuple[int, int]]:
         """Per deck, new cards introduced and reviews done since `day_start` (cram excluded),
