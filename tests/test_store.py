@@ -193,8 +193,11 @@ def test_rename_refuses_to_mix_histories(store, tmp_path):
     store.sync([deck], NOW)
     answer_card(store, "a")
     answer_card(store, "b")
-    write(deck, DECK.replace("  - {id: a, front: Question A, back: Answer A}\n", "")
-          + "  - {id: b, front: Question B, back: Answer B}\n")
+    write(
+        deck,
+        DECK.replace("  - {id: a, front: Question A, back: Answer A}\n", "")
+        + "  - {id: b, front: Question B, back: Answer B}\n",
+    )
     store.sync([deck], NOW)
     with pytest.raises(StoreError, match="already has 1 reviews"):
         store.rename("a", "b")
@@ -428,3 +431,22 @@ def test_rename_needs_the_old_id_gone_and_the_new_one_present(store, tmp_path):
         store.rename("a", "nowhere")
     assert store.state("a").reps == 1  # nothing moved
     assert store.rename("a", "alpha") == [("a", "alpha")]
+
+
+def test_reviews_per_day_hour_buckets_match_sqlite_dates(store, tmp_path):
+    store.sync([write(tmp_path / "t.yaml", DECK)], NOW)
+    when = NOW - timedelta(days=3)
+    for minutes in range(0, 3 * 24 * 60, 97):  # answers at odd times over three days
+        before = store.state("a")
+        moment = when + timedelta(minutes=minutes)
+        store.record_answer(
+            "a", before, answer(before, Rating.AGAIN, now=moment, config=CONFIG, seed=1), 1, moment
+        )
+    for shift in (-240, 60, -210, 330):  # whole hours use buckets; half hours use date()
+        expected = dict(
+            store.conn.execute(
+                "SELECT date(reviewed_at, ?), count(*) FROM review_log GROUP BY 1",
+                (f"{shift:+d} minutes",),
+            ).fetchall()
+        )
+        assert store.reviews_per_day(when - timedelta(days=1), shift) == expected, shift

@@ -105,18 +105,9 @@ def _check_kind(kind: str | None, *extra: str) -> None:
 
 
 def _check_deck(store, deck: str | None) -> None:
-    """A --deck that matches no deck is a mistake to report, not an empty session."""
-    if deck is None:
-        return
-    import difflib
+    from drill import app as services
 
-    from drill.model import deck_matches
-
-    names = store.decks()
-    if not any(deck_matches(name, deck) for name in names):
-        close = difflib.get_close_matches(deck, names, n=1, cutoff=0.5)
-        hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise fail(f"no deck named '{deck}'{hint}; decks: {', '.join(names)}", code=2)
+    _run(services.check_deck, store, deck)
 
 
 def _load_or_exit(paths: list[Path] | None, decks: list[Path] | None = None) -> "Collection":
@@ -372,21 +363,9 @@ def _print_due(as_json: bool, db: Path | None, decks: list[Path] | None, hint: b
 def stats(deck: DeckOpt = None, as_json: JsonOpt = False, db: DbOpt = None,
           decks: DecksOpt = None) -> None:
     """Reviews per day (a year's heatmap), streak, retention, forecast, cards, ease, leeches."""
-    from drill import stats as stats_module
-    from drill.clock import now
-    from drill.session import Filters
+    from drill import app as services
 
-    store, options_for = _open_store(db, decks)
-    with store:
-        _check_deck(store, deck)
-        data = stats_module.compute(store, now(), options_for("").scheduler, Filters(deck),
-                                    options_for=options_for)
-    if as_json:
-        import json
-
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
-    else:
-        typer.echo(stats_module.render(data))
+    typer.echo(_run(services.stats_report, as_json, deck, db, decks))
 
 
 card_app = typer.Typer(help="Look at and manage single cards or selections.",

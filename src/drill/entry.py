@@ -1,7 +1,8 @@
 """The `drill` executable. `drill` and `drill due` are what people put in shell prompts and
-login scripts, so they are answered here without loading the CLI framework (typer builds its
-commands through pydantic, which alone costs more than the whole answer); everything else,
-including `--help` and any mistake, goes to the typer app in drill.cli."""
+login scripts, and `drill stats` is read as often, so these are answered here without loading
+the CLI framework (typer builds its commands through pydantic, which alone costs more than
+the whole answer); everything else, including `--help` and any mistake, goes to the typer
+app in drill.cli. Both paths call the same functions in drill.app."""
 
 from __future__ import annotations
 
@@ -9,14 +10,15 @@ import sys
 from pathlib import Path
 
 
-def _fast_due(args: list[str]) -> tuple[bool, Path | None, list[Path], bool] | None:
-    """(as_json, db, decks, hint) for `drill` or `drill due [--json] [--db P] [--decks D]...`,
-    or None when the arguments are anything else."""
+def _fast(args: list[str]) -> tuple[str, dict] | None:
+    """(command, arguments) for `drill`, `drill due [--json] [--db P] [--decks D]...` and
+    `drill stats [--deck NAME] [--json] [--db P] [--decks D]...`, or None for anything else."""
     if not args:
-        return False, None, [], True
-    if args[0] != "due":
+        return "due", {"as_json": False, "db": None, "decks": [], "hint": True}
+    if args[0] not in ("due", "stats"):
         return None
-    as_json, db, decks = False, None, []
+    command = args[0]
+    as_json, db, decks, deck = False, None, [], None
     rest = args[1:]
     while rest:
         arg = rest.pop(0)
@@ -24,7 +26,7 @@ def _fast_due(args: list[str]) -> tuple[bool, Path | None, list[Path], bool] | N
             as_json = True
             continue
         name, _, value = arg.partition("=")
-        if name not in ("--db", "--decks"):
+        if name not in ("--db", "--decks", "--deck") or (name == "--deck" and command == "due"):
             return None
         if not value:
             if not rest:
@@ -32,13 +34,17 @@ def _fast_due(args: list[str]) -> tuple[bool, Path | None, list[Path], bool] | N
             value = rest.pop(0)
         if name == "--db":
             db = Path(value)
+        elif name == "--deck":
+            deck = value
         else:
             decks.append(Path(value))
-    return as_json, db, decks, False
+    if command == "stats":
+        return command, {"as_json": as_json, "deck": deck, "db": db, "decks": decks}
+    return command, {"as_json": as_json, "db": db, "decks": decks, "hint": False}
 
 
 def main() -> None:
-    fast = _fast_due(sys.argv[1:])
+    fast = _fast(sys.argv[1:])
     if fast is None:
         from drill.cli import main as cli_main
 
@@ -46,8 +52,10 @@ def main() -> None:
         return
     from drill import app
 
+    command, arguments = fast
+    report = app.due_report if command == "due" else app.stats_report
     try:
-        sys.stdout.write(app.due_report(*fast) + "\n")
+        sys.stdout.write(report(**arguments) + "\n")
     except app.UserError as err:
         sys.exit(app.report(err))
     except KeyboardInterrupt:

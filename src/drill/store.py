@@ -23,7 +23,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -441,14 +441,29 @@ class _Stats:
     ) -> dict[str, int]:
         """Reviews per scheduling day ('YYYY-MM-DD'), cram included; `shift_minutes` moves UTC
         times to the local scheduling day (UTC offset minus the rollover hour)."""
+        if shift_minutes % 60:  # a half-hour time zone: let SQLite shift every row
+            sql, params = self._log_filter(
+                "SELECT date(reviewed_at, ?) AS day, count(*) AS n FROM review_log "
+                "WHERE reviewed_at >= ?",
+                [f"{shift_minutes:+d} minutes", iso(since)],
+                card_ids,
+            )
+            rows = self.conn.execute(sql + " GROUP BY day", params)
+            return {row["day"]: row["n"] for row in rows}
+        # Whole hours: count per UTC hour (a text prefix, far cheaper than date() on 100,000
+        # rows), then move each hour into its day here.
         sql, params = self._log_filter(
-            "SELECT date(reviewed_at, ?) AS day, count(*) AS n FROM review_log "
+            "SELECT substr(reviewed_at, 1, 13) AS hour, count(*) AS n FROM review_log "
             "WHERE reviewed_at >= ?",
-            [f"{shift_minutes:+d} minutes", iso(since)],
+            [iso(since)],
             card_ids,
         )
-        rows = self.conn.execute(sql + " GROUP BY day", params)
-        return {row["day"]: row["n"] for row in rows}
+        shift = timedelta(minutes=shift_minutes)
+        days: dict[str, int] = {}
+        for row in self.conn.execute(sql + " GROUP BY hour", params):
+            day = (datetime.fromisoformat(row["hour"] + ":00") + shift).date().isoformat()
+            days[day] = days.get(day, 0) + row["n"]
+        return days
 
     def retention(
         self, since: datetime, card_ids: list[str] | None = None
