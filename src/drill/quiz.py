@@ -209,31 +209,11 @@ class Quiz:
         result: Grade | None = None
         typed_text: str | None = None
         if typed_card:
-            while True:
-                self.say(
-                    styled(
-                        "Type your answer and press enter (empty: show it · q: quit · ?: keys).",
-                        "dim",
-                    )
-                )
-                line = self.keys.line("> ")
-                if line is None:
-                    return QUIT
-                command = line.strip().lower()
-                if command in COMMAND_KEYS:
-                    outcome = self.command(command, card)
-                    if outcome is not None:
-                        return outcome if outcome == QUIT else None
-                    continue
-                if not command:
-                    break
-                typed_text = line.strip()
-                result = self.grade(card, typed_text)
-                if result.verdict == "unreadable":
-                    self.say(styled(result.message, "yellow"))
-                    typed_text, result = None, None
-                    continue
-                break
+            self.say(styled("Type your answer and press enter "
+                            "(empty: show it · q: quit · ?: keys).", "dim"))
+            outcome, typed_text, result = self.ask(card, "> ", lambda text: self.grade(card, text))
+            if outcome is not None:
+                return outcome if outcome == QUIT else None
         else:
             self.say(styled("space/enter: show answer · ?: keys", "dim"))
             while True:
@@ -250,6 +230,29 @@ class Quiz:
                 if outcome is not None:
                     return outcome if outcome == QUIT else None
         return self.reveal(card, shown_at, result, typed_text)
+
+    def ask(self, card: StudyCard, prompt: str, grade: Callable[[str], Grade]
+            ) -> tuple[str | None, str | None, Grade | None]:
+        """Read one typed answer: (outcome, text, grade). A command key may end the card
+        (outcome QUIT or "next"); an empty line skips (text None); unreadable text is
+        explained and asked again."""
+        while True:
+            line = self.keys.line(prompt)
+            if line is None:
+                return QUIT, None, None
+            command = line.strip().lower()
+            if command in COMMAND_KEYS:
+                outcome = self.command(command, card)
+                if outcome is not None:
+                    return outcome, None, None
+                continue
+            if not command:
+                return None, None, None
+            result = grade(line.strip())
+            if result.verdict == "unreadable":
+                self.say(styled(result.message, "yellow"))
+                continue
+            return None, line.strip(), result
 
     def show_problem(self, card: StudyCard, shown_at: float) -> str | None:
         """An estimation problem: fresh numbers each review (seeded by card id and review
@@ -273,26 +276,13 @@ class Quiz:
         typed: dict[str, str] = {}
         grades = {}
         for name, expected in problem.answers.items():
-            while True:
-                line = self.keys.line(f"{expected.prompt} ")
-                if line is None:
-                    return QUIT
-                command = line.strip().lower()
-                if command in COMMAND_KEYS:
-                    outcome = self.command(command, card)
-                    if outcome is not None:
-                        return outcome if outcome == QUIT else None
-                    continue
-                if not command:
-                    break
-                result = expected.grade(line.strip())
-                if result.verdict == "unreadable":
-                    self.say(styled(result.message, "yellow"))
-                    continue
-                typed[name], grades[name] = line.strip(), result
+            outcome, text, result = self.ask(card, f"{expected.prompt} ", expected.grade)
+            if outcome is not None:
+                return outcome if outcome == QUIT else None
+            if text is not None and result is not None:
+                typed[name], grades[name] = text, result
                 colour = {"right": "green", "close": "yellow"}.get(result.verdict, "red")
                 self.say(styled(f"{result.message} (answer: {expected.text})", colour))
-                break
         self.say(styled("─" * 40, "dim"))
         for name, expected in problem.answers.items():
             if name not in grades:
