@@ -132,3 +132,21 @@ def test_list_refuses_broken_decks_with_path_and_line(cli, write_deck, tmp_path)
     assert result.exit_code == 1
     assert "deck.yaml:3: basic card 'a' is missing `back:`" in result.stderr
     assert result.stdout == ""
+
+
+def test_problems_are_listed_as_problem_cards(cli, write_deck, tmp_path):
+    write_deck("""
+        deck: Est
+        problems:
+          - id: qps
+            title: Requests per day to QPS
+            params: {per_day: {default: 1M, range: [100K, 100M]}}
+            question: "{per_day} requests a day."
+            answers: {average: {formula: per_day / day, unit: /s, prompt: "QPS?"}}
+    """, "est.yaml")
+    rows = cards_json(cli, tmp_path / "est.yaml", "--kind", "problem")
+    assert [(r["id"], r["kind"], r["front"]) for r in rows] == [
+        ("qps", "problem", "Requests per day to QPS")]
+    assert rows[0]["fields"]["question"] == "{per_day} requests a day."
+    result = cli("build", tmp_path / "est.yaml", "--kind", "problem", "--out", tmp_path / "b")
+    assert result.exit_code == 2 and "add --problems N" in result.stderr

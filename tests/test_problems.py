@@ -814,3 +814,10 @@ def test_collection_templates_and_find_template():
 def test_bench_generate_and_grade(templates):
     seconds = bench_generate_and_grade(200, list(templates.values()))
     assert 0 < seconds < 5  # the goal is 1,000 in 100 ms; this only guards against a blow-up
+
+
+def test_problem_practice_stops_on_q(cli, fixture_dir):
+    result = cli("problem", "practice", "--decks", fixture_dir, "--deck", "Fixture",
+                 "--count", "3", "--seed", "1", input="q\n")
+    assert result.exit_code == 0, result.output
+    assert "Stopped. 0 problems done, 0 all right." in result.stdout

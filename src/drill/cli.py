@@ -156,17 +156,22 @@ def list_cards(
     as_json: JsonOpt = False,
     decks: DecksOpt = None,
 ) -> None:
-    """List cards: one line each (id, deck, kind, question), or every field with --json."""
+    """List cards: one line each (id, deck, kind, question), or every field with --json.
+    Estimation problems are listed as the cards they are studied as (kind problem)."""
+    from drill.content import template_card
     from drill.model import select
 
-    _check_kind(kind)
+    _check_kind(kind, "problem")
     collection = _load_or_exit(paths, decks)
-    cards = select(collection.cards, deck, kind, tag)
+    problems = [template_card(t) for t in collection.templates]
+    cards = select(collection.cards + problems, deck, kind, tag)
     if as_json:
         import json
 
-        notes = {n.id: n for n in collection.notes}
-        rows = [_card_json(c, notes[c.note_id].fields) for c in cards]
+        fields = {n.id: n.fields for n in collection.notes}
+        fields.update({t.id: {"title": t.title, "question": t.question}
+                       for t in collection.templates})
+        rows = [_card_json(c, fields[c.note_id]) for c in cards]
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
         return
@@ -255,7 +260,9 @@ def build(
     from drill.model import ContentError, deck_matches, select
     from drill.store import StoreError, default_db_path
 
-    _check_kind(kind)
+    _check_kind(kind, "problem")
+    if kind == "problem" and not problems:
+        raise fail("--kind problem builds generated problems: add --problems N", code=2)
     collection = _load_or_exit(paths, decks)
     notes = select(collection.notes, deck, kind, tag)
     # Estimation problems: `--problems N` instances of each matching template, as extra notes.
@@ -264,7 +271,7 @@ def build(
         for t in collection.templates
         if problems
         and not t.suspended
-        and kind is None
+        and kind in (None, "problem")
         and (deck is None or deck_matches(t.deck, deck))
         and (tag is None or tag in t.tags)
     ]

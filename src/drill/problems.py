@@ -1141,7 +1141,7 @@ def practice(
     rng.shuffle(order)
     done = all_right = 0
     echo(
-        "Type each answer with its unit (40 /s, 3 TB, 2 h); ? shows a hint, an empty line "
+        "Type each answer with its unit (40 /s, 3 TB, 2 h); ? shows a hint, q stops, an empty line "
         "skips, end of input (Ctrl-D) stops."
     )
     for number in range(count):
@@ -1161,7 +1161,7 @@ def practice(
             while True:
                 echo(f"  {i}/{len(answers)} {answer.prompt} > ", nl=False)
                 line = readline()
-                if not line:
+                if not line or line.strip().lower() == "q":  # end of input, or q as in the quiz
                     echo("")
                     echo(
                         f"Stopped. {done} problem{'s' if done != 1 else ''} done, "
