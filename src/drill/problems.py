@@ -529,49 +529,42 @@ class ProblemTemplate:
         self, params: dict[str, Quantity], where: str, problems: list, reported: set[int]
     ) -> None:
         names = dict(params)
+
+        def report(line: int, message: str) -> None:
+            # One problem per line: the same mistake shows at every corner.
+            if line not in reported:
+                reported.add(line)
+                problems.append((line, message))
+
         for v in self.values:
             try:
                 names[v.name] = evaluate(v.formula, names)
             except FormulaError as err:
-                if v.line not in reported:
-                    reported.add(v.line)
-                    problems.append(
-                        (v.line, f"value `{v.name}`: {_formula_message(err)} ({where})")
-                    )
+                report(v.line, f"value `{v.name}`: {_formula_message(err)} ({where})")
                 return
         for a in self.answers.values():
             try:
                 result = evaluate(a.formula, names)
             except FormulaError as err:
-                if a.formula_line not in reported:
-                    reported.add(a.formula_line)
-                    problems.append(
-                        (a.formula_line, f"answer `{a.name}`: {_formula_message(err)} ({where})")
-                    )
+                report(a.formula_line, f"answer `{a.name}`: {_formula_message(err)} ({where})")
                 continue
-            if not result.same_dimension(a.unit_q) and a.unit_line not in reported:
-                reported.add(a.unit_line)
+            if not result.same_dimension(a.unit_q):
                 declared = a.unit if a.unit else "a count"
-                problems.append(
-                    (
-                        a.unit_line,
-                        f"answer `{a.name}`: declared unit {declared!r} is a "
-                        f"{a.unit_q.dimension_name}, but the formula computes a "
-                        f"{result.dimension_name} ({result.format()} {where})",
-                    )
+                report(
+                    a.unit_line,
+                    f"answer `{a.name}`: declared unit {declared!r} is a "
+                    f"{a.unit_q.dimension_name}, but the formula computes a "
+                    f"{result.dimension_name} ({result.format()} {where})",
                 )
         for _whole, name, unit in self.placeholders:
-            if unit is None or self.question_line in reported:
+            if unit is None:
                 continue
             wanted = parse_unit(unit)
             if not names[name].same_dimension(wanted):
-                reported.add(self.question_line)
-                problems.append(
-                    (
-                        self.question_line,
-                        f"question: {{{name}:{unit}}}: {name} is a "
-                        f"{names[name].dimension_name}, not a {wanted.dimension_name}",
-                    )
+                report(
+                    self.question_line,
+                    f"question: {{{name}:{unit}}}: {name} is a "
+                    f"{names[name].dimension_name}, not a {wanted.dimension_name}",
                 )
 
 
