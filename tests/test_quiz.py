@@ -495,3 +495,11 @@ def test_problem_cards_draw_fresh_numbers_and_grade_each_answer(env):
     second = template.instance(seed_for("qps", 1))
     assert second.params != first.params
     assert second.question in quiz_pipe(env, lines="q\n")
+
+
+def test_problem_hints_on_h(env):
+    deck(env, PROBLEM.replace("    answers:", "    hints: [A day is about 100K seconds.]\n"
+                                               "    answers:"))
+    out = quiz_pipe(env, lines="h\nh\n\n\nq\n")
+    assert "hint: A day is about 100K seconds." in out
+    assert "No more hints." in out

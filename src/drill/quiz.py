@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import IO, Any
 
 from drill.fsrs_scheduler import next_states
-from drill.grading import Grade, grade
+from drill.grading import Grade, grade, percent
 from drill.options import DeckOptions
 from drill.paths import display_path
 from drill.scheduler import CardState, Rating, day_start, format_interval
@@ -33,6 +33,7 @@ Keys
   s             suspend this card (drill card unsuspend ID brings it back)
   b             bury this card until tomorrow
   e             where the card lives (path:line)
+  h             a hint (estimation problems, while typing an answer)
   ?             this help
   q             quit (Ctrl-C and Ctrl-D too); every answer so far is saved
 Number cards: type your answer and press enter (an empty line just shows it)."""
@@ -231,8 +232,8 @@ class Quiz:
                     return outcome if outcome == QUIT else None
         return self.reveal(card, shown_at, result, typed_text)
 
-    def ask(self, card: StudyCard, prompt: str, grade: Callable[[str], Grade]
-            ) -> tuple[str | None, str | None, Grade | None]:
+    def ask(self, card: StudyCard, prompt: str, grade: Callable[[str], Grade],
+            hints: list[str] | None = None) -> tuple[str | None, str | None, Grade | None]:
         """Read one typed answer: (outcome, text, grade). A command key may end the card
         (outcome QUIT or "next"); an empty line skips (text None); unreadable text is
         explained and asked again."""
@@ -248,6 +249,9 @@ class Quiz:
                 continue
             if not command:
                 return None, None, None
+            if command == "h" and hints is not None:
+                self.say(styled(f"hint: {hints.pop(0)}" if hints else "No more hints.", "cyan"))
+                continue
             result = grade(line.strip())
             if result.verdict == "unreadable":
                 self.say(styled(result.message, "yellow"))
@@ -271,12 +275,14 @@ class Quiz:
         self.say(styled(problem.title, "bold"))
         self.say(styled(problem.question))
         self.say(
-            styled("Type each answer and press enter (empty: skip · q: quit · ?: keys).", "dim")
+            styled("Type each answer and press enter (empty: skip · h: hint · q: quit · ?: keys).",
+                   "dim")
         )
         typed: dict[str, str] = {}
         grades = {}
+        hints = list(problem.hints)
         for name, expected in problem.answers.items():
-            outcome, text, result = self.ask(card, f"{expected.prompt} ", expected.grade)
+            outcome, text, result = self.ask(card, f"{expected.prompt} ", expected.grade, hints)
             if outcome is not None:
                 return outcome if outcome == QUIT else None
             if text is not None and result is not None:
@@ -329,7 +335,7 @@ class Quiz:
         self.say(styled("─" * 40, "dim"))
         self.say(styled(card.row["back"]))
         if card.row["kind"] == "number" and card.row["tolerance"] is not None:
-            self.say(styled(f"(right within ±{card.row['tolerance']:.0%})", "dim"))
+            self.say(styled(f"(right within ±{percent(card.row['tolerance'])})", "dim"))
         if card.row["extra"]:
             self.say(styled(card.row["extra"], "italic"))
         suggested = Rating(result.suggested_rating) if result else None
