@@ -233,3 +233,13 @@ def test_a_parent_deck_s_limit_covers_its_subdecks(cli, env):
         session = Session(store, resolver({}, store.deck_options()))
         session.build(START)
         assert sum(c.deck.startswith("P::") for c in session.new) == 20
+
+
+def test_card_show_says_buried_and_counts_in_words(cli, env):
+    cli("due")
+    with Store(env / "drill.db") as store:
+        store.set_flags(["a"], buried_until=START + timedelta(hours=19))
+    review(env, "a", Rating.GOOD, START)
+    text = cli("card", "show", "a").stdout
+    assert "buried until 2026-11-30 04:00" in text
+    assert "1 review, 0 lapses" in text

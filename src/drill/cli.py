@@ -439,7 +439,10 @@ def card_show(card_id: Annotated[str, typer.Argument(help="A card id.")], as_jso
                      "interval_days": state.interval_days, "ease": state.ease,
                      "reps": state.reps, "lapses": state.lapses,
                      "suspended": bool(row["suspended"] or row["yaml_suspended"]),
-                     "leech": bool(row["leech"]), "orphaned": bool(row["orphaned"])}
+                     "buried_until": row["buried_until"],
+                     "leech": bool(row["leech"]), "orphaned": bool(row["orphaned"]),
+                     "scheduler": row["scheduler"] or "sm2",
+                     "stability": row["stability"], "difficulty": row["difficulty"]}
     for entry in history:
         entry.pop("state_before", None)
     info["history"] = history
@@ -453,16 +456,39 @@ def card_show(card_id: Annotated[str, typer.Argument(help="A card id.")], as_jso
     typer.echo(f"A: {info['back']}")
     st = info["state"]
     flags = [name for name in ("suspended", "leech", "orphaned") if st[name]]
-    typer.echo(f"State: {st['phase']}, due {st['due'] or 'now'}, interval {st['interval_days']}d,"
-               f" ease {st['ease']:.2f}, {st['reps']} reviews, {st['lapses']} lapses"
+    from drill.clock import now
+
+    if st["buried_until"] and datetime_of(st["buried_until"]) > now():
+        flags.append(f"buried until {_when(st['buried_until'])}")
+    memory = (f", stability {st['stability']:.1f}d, difficulty {st['difficulty']:.1f}"
+              if st["scheduler"] == "fsrs" and st["stability"] is not None else "")
+    due = _when(st["due"]) if st["due"] else "now"
+    typer.echo(f"State: {st['phase']} ({st['scheduler']}), due {due}, "
+               f"interval {st['interval_days']}d, ease {st['ease']:.2f}{memory}, "
+               f"{_plural(st['reps'], 'review')}, {_plural(st['lapses'], 'lapse')}"
                + (f" [{', '.join(flags)}]" if flags else ""))
     if not history:
         typer.echo("No reviews yet.")
     for h in history:
         typed = f"  typed {h['typed_answer']!r} ({h['grade']})" if h["typed_answer"] else ""
-        typer.echo(f"  {h['reviewed_at']}  {h['review_kind']:<7} rating {h['rating']}  "
+        typer.echo(f"  {_when(h['reviewed_at'])}  {h['review_kind']:<7} rating {h['rating']}  "
                    f"{h['interval_before']}d -> {h['interval_after']}d  "
                    f"ease {h['ease_after']:.2f}  {h['answer_ms'] / 1000:.1f}s{typed}")
+
+
+def datetime_of(stored: str):
+    from datetime import datetime
+
+    return datetime.fromisoformat(stored)
+
+
+def _when(stored: str) -> str:
+    """A stored UTC time as local time, to the minute."""
+    return f"{datetime_of(stored).astimezone():%Y-%m-%d %H:%M}"
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _flag_command(flag: str, value: int, verb: str):
