@@ -503,3 +503,23 @@ def test_problem_hints_on_h(env):
     out = quiz_pipe(env, lines="h\nh\n\n\nq\n")
     assert "hint: A day is about 100K seconds." in out
     assert "No more hints." in out
+
+
+def test_undo_takes_back_a_suspend_and_a_bury(env):
+    deck(env, BASIC)
+    child = spawn(env)
+    child.expect_exact("Question A")
+    child.send("s")
+    child.expect_exact("Question B")
+    child.send("b")
+    child.expect_exact("Question C")
+    child.send("u")
+    child.expect_exact("Undid burying b.")
+    child.expect_exact("Question B")
+    child.send("u")
+    child.expect_exact("Undid suspending a.")
+    child.expect_exact("Question A")
+    child.send("q")
+    assert finish(child) == 0
+    rows = db_rows(env, "SELECT id, suspended, buried_until FROM cards ORDER BY id")
+    assert [(r["suspended"], r["buried_until"]) for r in rows] == [(0, None)] * 3

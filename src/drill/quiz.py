@@ -29,7 +29,7 @@ HELP = """\
 Keys
   space, enter  show the answer; after it, answer Good (or the suggested rating)
   1 2 3 4       Again, Hard, Good, Easy
-  u             undo the last answer
+  u             undo the last answer, suspend or bury
   s             suspend this card (drill card unsuspend ID brings it back)
   b             bury this card until tomorrow
   e             where the card lives (path:line)
@@ -150,7 +150,9 @@ class Quiz:
     console: Any  # rich.console.Console
     cram: bool = False
     summary: Summary = field(default_factory=Summary)
-    history: list[tuple[int, StudyCard, Rating]] = field(default_factory=list)
+    # What `u` can take back, newest last: ("answer", review id, card, rating), or
+    # ("suspend" | "bury", the flags before, card, None).
+    history: list[tuple[str, Any, StudyCard, Rating | None]] = field(default_factory=list)
     _templates: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ output helpers
@@ -417,7 +419,7 @@ class Quiz:
             )
             self.session.remove(card.id)
             return
-        self.history.append((review_id, card, rating))
+        self.history.append(("answer", review_id, card, rating))
         self.summary.answered += 1
         self.summary.again += rating == Rating.AGAIN
         if self.cram:
@@ -449,6 +451,7 @@ class Quiz:
             self.say(f"{display_path_of(card.row['path'])}:{card.row['line']}")
             return None
         if key == "s":
+            self.remember_flags("suspend", card)
             self.store.set_flags([card.id], suspended=1)
             self.session.remove(card.id)
             self.say(
@@ -461,6 +464,7 @@ class Quiz:
         if key == "b":
             config = self.options_for(card.deck).scheduler
             tomorrow = day_start(self.now(), config) + timedelta(days=1)
+            self.remember_flags("bury", card)
             self.store.set_flags([card.id], buried_until=tomorrow)
             self.session.remove(card.id)
             self.say(styled(f"Buried {card.id} until tomorrow.", "yellow"))
@@ -470,17 +474,28 @@ class Quiz:
         self.say(styled(f"Unknown key {key!r}; ? lists the keys.", "dim"))
         return None
 
+    def remember_flags(self, action: str, card: StudyCard) -> None:
+        row = self.store.card_row(card.id)
+        before = {"suspended": row["suspended"], "buried_until": row["buried_until"]}
+        self.history.append((action, before, card, None))
+
     def undo(self, current: StudyCard) -> str | None:
+        """Take back the last answer, suspend or bury of this session; the card comes back."""
         if not self.history:
             self.say(styled("Nothing to undo in this session.", "dim"))
             return None
-        review_id, card, rating = self.history.pop()
-        self.store.undo(review_id)
+        action, data, card, rating = self.history.pop()
+        if action == "answer":
+            self.store.undo(data)
+            self.summary.answered -= 1
+            self.summary.again -= rating == Rating.AGAIN
+            what = "the answer to"
+        else:
+            self.store.set_flags([card.id], **data)
+            what = {"suspend": "suspending", "bury": "burying"}[action]
         restored = StudyCard(dict(self.store.card_row(card.id)), self.store.state(card.id))
         self.session.put_back(restored, current)
-        self.summary.answered -= 1
-        self.summary.again -= rating == Rating.AGAIN
-        self.say(styled(f"Undid the answer to {card.id}.", "yellow"))
+        self.say(styled(f"Undid {what} {card.id}.", "yellow"))
         return "next"
 
     # ------------------------------------------------------------------ endings
