@@ -600,3 +600,14 @@ def test_the_examples_in_docs_authoring_load(tmp_path):
         assert not deck_file.problems, (block, deck_file.problems)
         checked += 1
     assert checked >= 10
+
+
+def test_add_warns_about_a_card_with_the_same_text(cli, env):
+    no_bundled(env)
+    deck = write(env / "mine.yaml", USER_DECK)
+    result = cli("add", deck, "--front", "what is  X?", "--back", "again")
+    assert result.exit_code == 0, result.output
+    assert "note: 'what-is-x' at mine.yaml:5 has the same text; both are kept" in result.stderr
+    assert "what is  X?" in deck.read_text()
+    fresh = cli("add", deck, "--front", "Something new?", "--back", "yes")
+    assert "same text" not in fresh.stderr

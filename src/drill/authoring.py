@@ -103,6 +103,23 @@ def main_text(kind: str, fields: Mapping[str, Any]) -> str:
     return value
 
 
+def duplicate_of(paths: Iterable[Path], kind: str, fields: Mapping[str, Any]) -> Any:
+    """A loaded note of the same kind whose main text is the same (case and spacing aside),
+    or None: Anki warns about duplicates, and so does `drill add`."""
+    from drill.content import load
+
+    def normal(text: str) -> str:
+        return " ".join(text.casefold().split())
+
+    wanted = normal(main_text(kind, fields))
+    if not wanted:
+        return None
+    for note in load(paths).notes:
+        if note.kind == kind and normal(main_text(kind, note.fields)) == wanted:
+            return note
+    return None
+
+
 def id_for(kind: str, fields: Mapping[str, Any], taken: Iterable[str] | Mapping[str, Any]) -> str:
     """A new id for a card: a slug of its main text, unique against `taken`. Text without
     any ASCII letter or digit gets `<kind>-<hash of the text>`."""

@@ -743,6 +743,7 @@ def add(
             raise authoring.AuthoringError(f"id '{card_id}' is already used at {taken[card_id]}")
         card = authoring.build_card(kind, fields, card_id=card_id, taken=taken, tags=tag or (),
                                     source=source, note=note)
+        twin = authoring.duplicate_of([*deck_roots(_config(), decks), file], kind, fields)
         added = authoring.add_card(file, card, taken)
     except authoring.AuthoringError as err:
         _print_problems(err.problems)
@@ -750,6 +751,9 @@ def add(
     except OSError as err:
         raise fail(f"cannot write {err.filename or file}: {err.strerror or err}") from None
     typer.echo(f"Added {kind} card '{added.id}' at {added.path}:{added.line}.")
+    if twin is not None:
+        typer.echo(f"note: '{twin.id}' at {twin.location} has the same text; both are kept "
+                   f"(remove one if that was a mistake)", err=True)
 
 
 problem_app = typer.Typer(
