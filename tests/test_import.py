@@ -474,6 +474,7 @@ def test_a_package_from_drill_build_round_trips(cli, env):
     }
     after = notes_of(env / "back.yaml").values()
     assert len(after) == 3
+    assert sorted(n.id for n in after) == ["b", "n", "t"]  # drill's own ids come back
     for note in after:
         original = before[note.fields.get("decision") or note.fields.get("front")]
         assert (note.kind, note.fields, note.tags, note.source) == (

@@ -714,7 +714,13 @@ def _read_collection(conn: sqlite3.Connection, shown: str, kind: str | None) -> 
         )
         if item is None:
             continue
-        item.id = anki_id(str(guid))
+        # A package drill built carries each note's own id: keep it, so the deck round-trips.
+        own_id = None
+        if own and "Id" in note_type.fields:
+            index = note_type.fields.index("Id")
+            candidate = values[index].strip() if index < len(values) else ""
+            own_id = candidate if candidate and _check_id(candidate) is None else None
+        item.id = own_id or anki_id(str(guid))
         item.tags = [t for t in _split_tags(str(tags or "")) if not t.startswith("drill::")]
         items.append(item)
     if not items and not problems:
