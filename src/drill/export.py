@@ -20,6 +20,7 @@ How Anki matches what it imports, and what this module does about it:
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -431,8 +432,14 @@ def anki_fields(note: Note) -> list[str]:
 
 def anki_tags(note: Note) -> list[str]:
     """The file's and the card's tags (as authored; drill tags have no spaces) and drill::kind."""
-    tags = [t for t in note.tags if t and not any(c.isspace() for c in t)]
-    return [*dict.fromkeys([*tags, ANKI_TAG_PREFIX + note.kind])]
+    return list(_anki_tags(note.tags, note.kind))
+
+
+@functools.lru_cache(maxsize=4096)
+def _anki_tags(tags: tuple[str, ...], kind: str) -> tuple[str, ...]:
+    # Cached: a deck has a few tag sets shared by thousands of notes.
+    kept = [t for t in tags if t and not any(c.isspace() for c in t)]
+    return tuple(dict.fromkeys([*kept, ANKI_TAG_PREFIX + kind]))
 
 
 @dataclass(frozen=True)
