@@ -7,6 +7,7 @@ Suffixes are part of each card's identity in the review history: never rename on
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -50,11 +51,16 @@ class Kind:
     yields: str = "1"
 
     def field(self, name: str) -> Field | None:
-        return next((f for f in self.fields if f.name == name), None)
+        return _fields_by_name(self).get(name)
 
     @property
     def field_names(self) -> list[str]:
         return [f.name for f in self.fields]
+
+
+@functools.cache
+def _fields_by_name(kind: Kind) -> dict[str, Field]:
+    return {f.name: f for f in kind.fields}
 
 
 def _bullets(items: tuple[str, ...] | list[str]) -> str:
