@@ -7,10 +7,10 @@ Suffixes are part of each card's identity in the review history: never rename on
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 # Fields every kind accepts, beside its own.
@@ -49,18 +49,19 @@ class Kind:
     check: Callable[[dict[str, Any]], list[tuple[str, str]]] = lambda fields: []
     # Number of cards, for documentation ("1", "2", "one per cloze number").
     yields: str = "1"
+    # Fields by name, filled in once: looked up for every key of every card.
+    by_name: dict[str, Field] = dataclass_field(default_factory=dict, init=False, repr=False,
+                                                compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        self.by_name.update((f.name, f) for f in self.fields)
 
     def field(self, name: str) -> Field | None:
-        return _fields_by_name(self).get(name)
+        return self.by_name.get(name)
 
     @property
     def field_names(self) -> list[str]:
         return [f.name for f in self.fields]
-
-
-@functools.cache
-def _fields_by_name(kind: Kind) -> dict[str, Field]:
-    return {f.name: f for f in kind.fields}
 
 
 def _bullets(items: tuple[str, ...] | list[str]) -> str:
