@@ -123,7 +123,6 @@ def _v1_initial(db: Any) -> None:
             "yaml_suspended": 0,
         },
     )
-    db["cards"].create_index(["orphaned", "phase", "due"])
     db["cards"].create_index(["note_id"])
     db["cards"].create_index(["path", "position", "ordinal"])  # deck order, without a sort
     db["review_log"].create(

@@ -7,7 +7,7 @@ for the quantity parser. Only the safe loaders are ever used; no YAML tag can bu
 
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 import yaml
 
@@ -66,13 +66,17 @@ def is_null(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.tag == NULL_TAG
 
 
-class Entry(NamedTuple):
-    """One key of a mapping, with its nodes. A NamedTuple: a sync makes one per key of every
-    card (60,000 for 10,000 cards), and a frozen dataclass is several times slower to build."""
+class Entry:
+    """One key of a mapping, with its nodes. A plain slotted class: a sync makes one per key
+    of every card (60,000 for 10,000 cards), and a frozen dataclass or a NamedTuple costs
+    several times more to build."""
 
-    key: str
-    key_node: yaml.Node
-    node: yaml.Node
+    __slots__ = ("key", "key_node", "node")
+
+    def __init__(self, key: str, key_node: yaml.Node, node: yaml.Node):
+        self.key = key
+        self.key_node = key_node
+        self.node = node
 
     @property
     def line(self) -> int:
