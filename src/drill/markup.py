@@ -21,10 +21,16 @@ _CODE_RE = re.compile(r"(`[^`\n]+`)")
 _BOLD_RE = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*", re.DOTALL)
 _BULLET_RE = re.compile(r"^\s*-\s+(.*)$")
 _MARKUP_CHARS = re.compile(r"[\n`*]")
+_NOTHING_TO_DO = re.compile(r"[\n`*<>&]|^\s*-")
+
+
+_SPECIAL = re.compile(r"[<>&]")
 
 
 def escape(text: str) -> str:
     """Text as HTML that shows exactly that text (`a < b & c`, `<script>`)."""
+    if not _SPECIAL.search(text):  # most text: nothing to escape, skip three replaces
+        return text
     return html.escape(text, quote=False)
 
 
@@ -50,8 +56,10 @@ def to_html(text: str) -> str:
     A text of one paragraph gives inline HTML (no wrapping element), so a one-line question
     stays one line; longer texts give `<p>` paragraphs and `<ul>` lists.
     """
+    if not _NOTHING_TO_DO.search(text):
+        return text.strip()  # most fields: one line, nothing to render or escape
     if not _MARKUP_CHARS.search(text) and not text.lstrip().startswith("-"):
-        return escape(text.strip())  # most fields: one line, nothing to render
+        return escape(text.strip())
     return _render(text)
 
 
