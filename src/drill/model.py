@@ -90,9 +90,6 @@ class Collection:
     problems: list[Problem] = field(default_factory=list)
     templates: list[Any] = field(default_factory=list)  # drill.problems.ProblemTemplate
 
-    def note(self, note_id: str) -> Note | None:
-        return next((n for n in self.notes if n.id == note_id), None)
-
 
 def deck_matches(deck: str, wanted: str) -> bool:
     """A deck name matches itself and its children, case-insensitively, as in Anki."""
@@ -103,7 +100,8 @@ def deck_matches(deck: str, wanted: str) -> bool:
 def select(items: list[Any], deck: str | None, kind: str | None, tag: str | None) -> list[Any]:
     """Notes or cards (anything with .deck, .kind, .tags) matching --deck, --kind and --tag."""
     return [
-        item for item in items
+        item
+        for item in items
         if (deck is None or deck_matches(item.deck, deck))
         and (kind is None or item.kind == kind)
         and (tag is None or tag in item.tags)

@@ -31,20 +31,6 @@ from drill.model import Card, ContentError, Problem
 
 ENV_DB = "DRILL_DB"
 
-# Columns of `cards` that hold the scheduler's CardState (see drill.scheduler).
-STATE_COLUMNS = (
-    "phase",
-    "step",
-    "interval_days",
-    "ease",
-    "reps",
-    "lapses",
-    "due",
-    "last_review",
-    "scheduled_secs",
-    "interday",
-)
-
 
 class StoreError(Exception):
     """A problem with the database file itself (too new, unreadable, locked for too long)."""
@@ -196,17 +182,6 @@ def iso(moment: datetime | None) -> str | None:
 
 def from_iso(text: str | None) -> datetime | None:
     return datetime.fromisoformat(text) if text else None
-
-
-@dataclass(frozen=True)
-class Review:
-    """One row of the review log, as recorded."""
-
-    id: int
-    card_id: str
-    reviewed_at: datetime
-    rating: int
-    review_kind: str
 
 
 def review_kind(before: Any, cram: bool = False) -> str:
