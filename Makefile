@@ -37,8 +37,8 @@ bench: install-test
 	-$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 lint: install-test
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 clean:
 	rm -rf build dist src/*.egg-info .pytest_cache

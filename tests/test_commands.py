@@ -225,8 +225,9 @@ def test_a_parent_deck_s_limit_covers_its_subdecks(cli, env):
 
     for name in ("a", "b"):
         (env / "decks" / f"p-{name}.yaml").write_text(
-            f"deck: P::{name.upper()}\ncards:\n" + "".join(
-                f"  - {{id: p{name}{i}, front: q{i}, back: a{i}}}\n" for i in range(15)))
+            f"deck: P::{name.upper()}\ncards:\n"
+            + "".join(f"  - {{id: p{name}{i}, front: q{i}, back: a{i}}}\n" for i in range(15))
+        )
     data = run_json(cli, "due")["decks"]
     assert data["P::A"]["new"] == 15 and data["P::B"]["new"] == 5
     with Store(env / "drill.db") as store:

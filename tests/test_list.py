@@ -135,7 +135,8 @@ def test_list_refuses_broken_decks_with_path_and_line(cli, write_deck, tmp_path)
 
 
 def test_problems_are_listed_as_problem_cards(cli, write_deck, tmp_path):
-    write_deck("""
+    write_deck(
+        """
         deck: Est
         problems:
           - id: qps
@@ -143,10 +144,13 @@ def test_problems_are_listed_as_problem_cards(cli, write_deck, tmp_path):
             params: {per_day: {default: 1M, range: [100K, 100M]}}
             question: "{per_day} requests a day."
             answers: {average: {formula: per_day / day, unit: /s, prompt: "QPS?"}}
-    """, "est.yaml")
+    """,
+        "est.yaml",
+    )
     rows = cards_json(cli, tmp_path / "est.yaml", "--kind", "problem")
     assert [(r["id"], r["kind"], r["front"]) for r in rows] == [
-        ("qps", "problem", "Requests per day to QPS")]
+        ("qps", "problem", "Requests per day to QPS")
+    ]
     assert rows[0]["fields"]["question"] == "{per_day} requests a day."
     result = cli("build", tmp_path / "est.yaml", "--kind", "problem", "--out", tmp_path / "b")
     assert result.exit_code == 2 and "add --problems N" in result.stderr

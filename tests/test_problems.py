@@ -817,7 +817,18 @@ def test_bench_generate_and_grade(templates):
 
 
 def test_problem_practice_stops_on_q(cli, fixture_dir):
-    result = cli("problem", "practice", "--decks", fixture_dir, "--deck", "Fixture",
-                 "--count", "3", "--seed", "1", input="q\n")
+    result = cli(
+        "problem",
+        "practice",
+        "--decks",
+        fixture_dir,
+        "--deck",
+        "Fixture",
+        "--count",
+        "3",
+        "--seed",
+        "1",
+        input="q\n",
+    )
     assert result.exit_code == 0, result.output
     assert "Stopped. 0 problems done, 0 all right." in result.stdout

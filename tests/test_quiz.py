@@ -498,8 +498,10 @@ def test_problem_cards_draw_fresh_numbers_and_grade_each_answer(env):
 
 
 def test_problem_hints_on_h(env):
-    deck(env, PROBLEM.replace("    answers:", "    hints: [A day is about 100K seconds.]\n"
-                                               "    answers:"))
+    deck(
+        env,
+        PROBLEM.replace("    answers:", "    hints: [A day is about 100K seconds.]\n    answers:"),
+    )
     out = quiz_pipe(env, lines="h\nh\n\n\nq\n")
     assert "hint: A day is about 100K seconds." in out
     assert "No more hints." in out

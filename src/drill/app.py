@@ -142,12 +142,10 @@ def check_deck(store: Any, deck: str | None) -> None:
         close = difflib.get_close_matches(deck, names, n=1, cutoff=0.5)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
         tops = list(dict.fromkeys(name.split("::")[0] for name in names))
-        raise UserError(f"no deck named '{deck}'{hint}; top-level decks: {', '.join(tops)}",
-                        code=2)
+        raise UserError(f"no deck named '{deck}'{hint}; top-level decks: {', '.join(tops)}", code=2)
 
 
-def stats_report(as_json: bool, deck: str | None, db: Path | None,
-                 decks: list[Path] | None) -> str:
+def stats_report(as_json: bool, deck: str | None, db: Path | None, decks: list[Path] | None) -> str:
     """`drill stats`: the text report, or its numbers as JSON."""
     from drill import stats
     from drill.clock import now
@@ -156,8 +154,9 @@ def stats_report(as_json: bool, deck: str | None, db: Path | None,
     store, options_for = open_store(db, decks)
     with store:
         check_deck(store, deck)
-        data = stats.compute(store, now(), options_for("").scheduler, Filters(deck),
-                             options_for=options_for)
+        data = stats.compute(
+            store, now(), options_for("").scheduler, Filters(deck), options_for=options_for
+        )
     return json.dumps(data, ensure_ascii=False, indent=2) if as_json else stats.render(data)
 
 

@@ -47,13 +47,21 @@ def fail(message: str, code: int = 1) -> typer.Exit:
 
 DbOpt = Annotated[
     Optional[Path],  # noqa: UP045
-    typer.Option("--db", help="The database file (default: $DRILL_DB, else the user data folder).",
-                 show_default=False, metavar="FILE"),
+    typer.Option(
+        "--db",
+        help="The database file (default: $DRILL_DB, else the user data folder).",
+        show_default=False,
+        metavar="FILE",
+    ),
 ]
 DecksOpt = Annotated[
     Optional[list[Path]],  # noqa: UP045
-    typer.Option("--decks", help="Also read decks from this folder (repeatable).",
-                 show_default=False, metavar="DIR"),
+    typer.Option(
+        "--decks",
+        help="Also read decks from this folder (repeatable).",
+        show_default=False,
+        metavar="DIR",
+    ),
 ]
 
 
@@ -169,8 +177,9 @@ def list_cards(
         import json
 
         fields = {n.id: n.fields for n in collection.notes}
-        fields.update({t.id: {"title": t.title, "question": t.question}
-                       for t in collection.templates})
+        fields.update(
+            {t.id: {"title": t.title, "question": t.question} for t in collection.templates}
+        )
         rows = [_card_json(c, fields[c.note_id]) for c in cards]
         json.dump(rows, sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
@@ -241,8 +250,11 @@ def build(
     decks: DecksOpt = None,
     problems: Annotated[
         int,
-        typer.Option("--problems", min=0, help="Also write N generated instances of each "
-                     "estimation problem, as type-in notes."),
+        typer.Option(
+            "--problems",
+            min=0,
+            help="Also write N generated instances of each estimation problem, as type-in notes.",
+        ),
     ] = 0,
     seed: Annotated[
         int,
@@ -250,8 +262,11 @@ def build(
     ] = 0,
     with_progress: Annotated[
         bool,
-        typer.Option("--with-progress", help="Also write each card's schedule and review "
-                     "history, for Anki's \"Import any learning progress\"."),
+        typer.Option(
+            "--with-progress",
+            help="Also write each card's schedule and review "
+            'history, for Anki\'s "Import any learning progress".',
+        ),
     ] = False,
 ) -> None:
     """Write Anki packages (.apkg), one per top-level deck; re-importing updates notes."""
@@ -286,8 +301,17 @@ def build(
         # The database and study options every other command uses (config file included).
         settings = _config()
         db_path = db or settings.db or default_db_path()
-        report = export.build(notes, files, db_path, now, out, single=single, extra=extra,
-                              with_progress=with_progress, options=settings.options)
+        report = export.build(
+            notes,
+            files,
+            db_path,
+            now,
+            out,
+            single=single,
+            extra=extra,
+            with_progress=with_progress,
+            options=settings.options,
+        )
     except (clock.ClockError, StoreError, ContentError, ProblemError) as err:
         raise fail(str(err)) from None
     except OSError as err:
@@ -297,8 +321,11 @@ def build(
         typer.echo(
             f"wrote {w.path}: {decks} deck{'s' if decks != 1 else ''}, "
             f"{w.notes} notes, {w.cards} cards"
-            + (f"; progress: {w.scheduled} cards scheduled, {w.reviews} reviews"
-               if with_progress else "")
+            + (
+                f"; progress: {w.scheduled} cards scheduled, {w.reviews} reviews"
+                if with_progress
+                else ""
+            )
         )
     if report.left_out_notes:
         typer.echo(
@@ -317,17 +344,29 @@ def quiz(
     kind: KindOpt = None,
     new: Annotated[
         Optional[int],  # noqa: UP045
-        typer.Option("--new", min=0, help="At most N new cards this session (overrides the "
-                     "daily limit).", show_default=False),
+        typer.Option(
+            "--new",
+            min=0,
+            help="At most N new cards this session (overrides the daily limit).",
+            show_default=False,
+        ),
     ] = None,
     limit: Annotated[
         Optional[int],  # noqa: UP045
-        typer.Option("--limit", min=0, help="At most N reviews this session (overrides the "
-                     "daily limit).", show_default=False),
+        typer.Option(
+            "--limit",
+            min=0,
+            help="At most N reviews this session (overrides the daily limit).",
+            show_default=False,
+        ),
     ] = None,
     cram: Annotated[
-        bool, typer.Option("--cram", help="Go through the selected cards whether due or not, "
-                           "without changing their schedule.")
+        bool,
+        typer.Option(
+            "--cram",
+            help="Go through the selected cards whether due or not, "
+            "without changing their schedule.",
+        ),
     ] = False,
     db: DbOpt = None,
     decks: DecksOpt = None,
@@ -341,8 +380,14 @@ def quiz(
     store, options_for = _open_store(db, decks)
     with store:
         _check_deck(store, deck)
-        session = Session(store, options_for, Filters(deck, tag, kind), new_limit=new,
-                          review_limit=limit, cram=cram)
+        session = Session(
+            store,
+            options_for,
+            Filters(deck, tag, kind),
+            new_limit=new,
+            review_limit=limit,
+            cram=cram,
+        )
         with Input() as keys:
             Quiz(store, session, options_for, now, keys, _console(), cram=cram).run()
 
@@ -367,16 +412,16 @@ def _print_due(as_json: bool, db: Path | None, decks: list[Path] | None, hint: b
 
 
 @app.command()
-def stats(deck: DeckOpt = None, as_json: JsonOpt = False, db: DbOpt = None,
-          decks: DecksOpt = None) -> None:
+def stats(
+    deck: DeckOpt = None, as_json: JsonOpt = False, db: DbOpt = None, decks: DecksOpt = None
+) -> None:
     """Reviews per day (a year's heatmap), streak, retention, forecast, cards, ease, leeches."""
     from drill import app as services
 
     typer.echo(_run(services.stats_report, as_json, deck, db, decks))
 
 
-card_app = typer.Typer(help="Look at and manage single cards or selections.",
-                       no_args_is_help=True)
+card_app = typer.Typer(help="Look at and manage single cards or selections.", no_args_is_help=True)
 app.add_typer(card_app, name="card")
 
 IdsArg = Annotated[
@@ -407,8 +452,7 @@ def _select(store, ids: list[str] | None, deck: str | None, tag: str | None) -> 
             elif wanted in known:
                 chosen.append(wanted)
             else:
-                raise fail(f"no card or note with id '{wanted}' (drill list shows the ids)",
-                           code=2)
+                raise fail(f"no card or note with id '{wanted}' (drill list shows the ids)", code=2)
     if deck is not None or tag is not None:
         filters = Filters(deck, tag)
         chosen.extend(r["id"] for r in rows if filters.match(r) and r["id"] not in chosen)
@@ -418,8 +462,12 @@ def _select(store, ids: list[str] | None, deck: str | None, tag: str | None) -> 
 
 
 @card_app.command("show")
-def card_show(card_id: Annotated[str, typer.Argument(help="A card id.")], as_json: JsonOpt = False,
-              db: DbOpt = None, decks: DecksOpt = None) -> None:
+def card_show(
+    card_id: Annotated[str, typer.Argument(help="A card id.")],
+    as_json: JsonOpt = False,
+    db: DbOpt = None,
+    decks: DecksOpt = None,
+) -> None:
     """A card's content, scheduling state and full review history."""
     from drill.paths import display_path
     from drill.store import state_from_row
@@ -431,18 +479,26 @@ def card_show(card_id: Annotated[str, typer.Argument(help="A card id.")], as_jso
             raise fail(f"no card with id '{card_id}' (drill list shows the ids)", code=2)
         history = [dict(r) for r in store.history(card_id)]
     state = state_from_row(row)
-    info = {k: row[k] for k in ("id", "note_id", "deck", "kind", "front", "back", "answer",
-                                "source")}
+    info = {
+        k: row[k] for k in ("id", "note_id", "deck", "kind", "front", "back", "answer", "source")
+    }
     info["where"] = f"{display_path(Path(row['path']))}:{row['line']}"
-    info["state"] = {"phase": state.phase, "step": state.step,
-                     "due": state.due.isoformat() if state.due else None,
-                     "interval_days": state.interval_days, "ease": state.ease,
-                     "reps": state.reps, "lapses": state.lapses,
-                     "suspended": bool(row["suspended"] or row["yaml_suspended"]),
-                     "buried_until": row["buried_until"],
-                     "leech": bool(row["leech"]), "orphaned": bool(row["orphaned"]),
-                     "scheduler": row["scheduler"] or "sm2",
-                     "stability": row["stability"], "difficulty": row["difficulty"]}
+    info["state"] = {
+        "phase": state.phase,
+        "step": state.step,
+        "due": state.due.isoformat() if state.due else None,
+        "interval_days": state.interval_days,
+        "ease": state.ease,
+        "reps": state.reps,
+        "lapses": state.lapses,
+        "suspended": bool(row["suspended"] or row["yaml_suspended"]),
+        "buried_until": row["buried_until"],
+        "leech": bool(row["leech"]),
+        "orphaned": bool(row["orphaned"]),
+        "scheduler": row["scheduler"] or "sm2",
+        "stability": row["stability"],
+        "difficulty": row["difficulty"],
+    }
     for entry in history:
         entry.pop("state_before", None)
     info["history"] = history
@@ -460,20 +516,27 @@ def card_show(card_id: Annotated[str, typer.Argument(help="A card id.")], as_jso
 
     if st["buried_until"] and datetime_of(st["buried_until"]) > now():
         flags.append(f"buried until {_when(st['buried_until'])}")
-    memory = (f", stability {st['stability']:.1f}d, difficulty {st['difficulty']:.1f}"
-              if st["scheduler"] == "fsrs" and st["stability"] is not None else "")
+    memory = (
+        f", stability {st['stability']:.1f}d, difficulty {st['difficulty']:.1f}"
+        if st["scheduler"] == "fsrs" and st["stability"] is not None
+        else ""
+    )
     due = _when(st["due"]) if st["due"] else "now"
-    typer.echo(f"State: {st['phase']} ({st['scheduler']}), due {due}, "
-               f"interval {st['interval_days']}d, ease {st['ease']:.2f}{memory}, "
-               f"{_plural(st['reps'], 'review')}, {_plural(st['lapses'], 'lapse')}"
-               + (f" [{', '.join(flags)}]" if flags else ""))
+    typer.echo(
+        f"State: {st['phase']} ({st['scheduler']}), due {due}, "
+        f"interval {st['interval_days']}d, ease {st['ease']:.2f}{memory}, "
+        f"{_plural(st['reps'], 'review')}, {_plural(st['lapses'], 'lapse')}"
+        + (f" [{', '.join(flags)}]" if flags else "")
+    )
     if not history:
         typer.echo("No reviews yet.")
     for h in history:
         typed = f"  typed {h['typed_answer']!r} ({h['grade']})" if h["typed_answer"] else ""
-        typer.echo(f"  {_when(h['reviewed_at'])}  {h['review_kind']:<7} rating {h['rating']}  "
-                   f"{h['interval_before']}d -> {h['interval_after']}d  "
-                   f"ease {h['ease_after']:.2f}  {h['answer_ms'] / 1000:.1f}s{typed}")
+        typer.echo(
+            f"  {_when(h['reviewed_at'])}  {h['review_kind']:<7} rating {h['rating']}  "
+            f"{h['interval_before']}d -> {h['interval_after']}d  "
+            f"ease {h['ease_after']:.2f}  {h['answer_ms'] / 1000:.1f}s{typed}"
+        )
 
 
 def datetime_of(stored: str):
@@ -492,8 +555,13 @@ def _plural(n: int, noun: str) -> str:
 
 
 def _flag_command(flag: str, value: int, verb: str):
-    def command(ids: IdsArg = None, deck: DeckOpt = None, tag: TagOpt = None, db: DbOpt = None,
-                decks: DecksOpt = None) -> None:
+    def command(
+        ids: IdsArg = None,
+        deck: DeckOpt = None,
+        tag: TagOpt = None,
+        db: DbOpt = None,
+        decks: DecksOpt = None,
+    ) -> None:
         store, _ = _open_store(db, decks)
         with store:
             chosen = _select(store, ids, deck, tag)
@@ -510,17 +578,22 @@ card_app.command("unsuspend")(_flag_command("suspended", 0, "Unsuspended"))
 
 @card_app.command("reset")
 def card_reset(
-    ids: IdsArg = None, deck: DeckOpt = None, tag: TagOpt = None,
+    ids: IdsArg = None,
+    deck: DeckOpt = None,
+    tag: TagOpt = None,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
-    db: DbOpt = None, decks: DecksOpt = None,
+    db: DbOpt = None,
+    decks: DecksOpt = None,
 ) -> None:
     """Forget cards' scheduling: they become new again. Their review history is kept."""
     store, _ = _open_store(db, decks)
     with store:
         chosen = _select(store, ids, deck, tag)
         if not yes:
-            sys.stderr.write(f"Reset {len(chosen)} card{'s' if len(chosen) != 1 else ''} "
-                             "to new (history is kept)? [y/N] ")
+            sys.stderr.write(
+                f"Reset {len(chosen)} card{'s' if len(chosen) != 1 else ''} "
+                "to new (history is kept)? [y/N] "
+            )
             sys.stderr.flush()
             reply = sys.stdin.readline().strip().lower()
             if reply not in ("y", "yes"):
@@ -533,7 +606,8 @@ def card_reset(
 def rename(
     old: Annotated[str, typer.Argument(help="The id the card or note had.")],
     new: Annotated[str, typer.Argument(help="Its new id (already in the YAML).")],
-    db: DbOpt = None, decks: DecksOpt = None,
+    db: DbOpt = None,
+    decks: DecksOpt = None,
 ) -> None:
     """Move review history to a renamed id: change the id in the YAML, then run this."""
     from drill.store import StoreError
@@ -550,8 +624,9 @@ def rename(
         typer.echo(f"{a} -> {b}")
 
 
-config_app = typer.Typer(help="The settings in effect and where each comes from.",
-                         no_args_is_help=True)
+config_app = typer.Typer(
+    help="The settings in effect and where each comes from.", no_args_is_help=True
+)
 app.add_typer(config_app, name="config")
 
 
@@ -598,9 +673,14 @@ def config_show(
             deck_values = store.deck_options().get(deck, {})
     effective = DeckOptions().with_values(config.options).with_values(deck_values).describe()
     options = {
-        name: {"value": value,
-               "from": "deck file" if name in deck_values else
-               "config file" if name in config.options else "default"}
+        name: {
+            "value": value,
+            "from": "deck file"
+            if name in deck_values
+            else "config file"
+            if name in config.options
+            else "default",
+        }
         for name, value in effective.items()
     }
     payload = {
@@ -660,11 +740,16 @@ def init(
         added = add_deck_folder(folder)
     except (ContentError, OSError) as err:
         _print_problems(getattr(err, "problems", []))
-        raise fail(f"could not add {folder} to {config_path()}: add it to `decks:` by hand, "
-                   "or pass --decks") from None
+        raise fail(
+            f"could not add {folder} to {config_path()}: add it to `decks:` by hand, "
+            "or pass --decks"
+        ) from None
     where = config_path()
-    typer.echo(f"Added {folder.resolve()} to `decks:` in {where}." if added
-               else f"{folder.resolve()} is already in `decks:` in {where}.")
+    typer.echo(
+        f"Added {folder.resolve()} to `decks:` in {where}."
+        if added
+        else f"{folder.resolve()} is already in `decks:` in {where}."
+    )
     typer.echo("Next:")
     typer.echo(f"  drill check {shlex.quote(str(folder))}")
     typer.echo(f"  drill quiz --deck {shlex.quote(made.deck)}")
@@ -717,13 +802,31 @@ def add(
     from drill.config import deck_roots
     from drill.content import ID_MAX, ID_RE
 
-    given = {k: v for k, v in {
-        "front": front, "back": back, "text": text, "answer": answer, "tolerance": tolerance,
-        "formula": formula, "dimension": dimension, "question": question, "why": why,
-        "decision": decision, "pros": pro, "cons": con, "accepted_because": accepted_because,
-        "pitfall": pitfall, "fix": fix, "prompt": prompt, "challenges": challenge,
-        "deep_dives": deep_dive, "building_blocks": building_block,
-    }.items() if v}
+    given = {
+        k: v
+        for k, v in {
+            "front": front,
+            "back": back,
+            "text": text,
+            "answer": answer,
+            "tolerance": tolerance,
+            "formula": formula,
+            "dimension": dimension,
+            "question": question,
+            "why": why,
+            "decision": decision,
+            "pros": pro,
+            "cons": con,
+            "accepted_because": accepted_because,
+            "pitfall": pitfall,
+            "fix": fix,
+            "prompt": prompt,
+            "challenges": challenge,
+            "deep_dives": deep_dive,
+            "building_blocks": building_block,
+        }.items()
+        if v
+    }
 
     def write(message: str) -> None:
         sys.stderr.write(message)
@@ -736,13 +839,15 @@ def add(
         if card_id is not None and (not ID_RE.match(card_id) or len(card_id) > ID_MAX):
             raise authoring.AuthoringError(
                 f"--id '{card_id}' is not a valid id: lowercase letters and digits with '-', "
-                f"'_' or '.' between them, at most {ID_MAX} characters")
+                f"'_' or '.' between them, at most {ID_MAX} characters"
+            )
         fields = authoring.ask_missing(kind, given, sys.stdin.readline, write)
         taken = authoring.loaded_ids([*deck_roots(_config(), decks), file])
         if card_id is not None and card_id in taken:
             raise authoring.AuthoringError(f"id '{card_id}' is already used at {taken[card_id]}")
-        card = authoring.build_card(kind, fields, card_id=card_id, taken=taken, tags=tag or (),
-                                    source=source, note=note)
+        card = authoring.build_card(
+            kind, fields, card_id=card_id, taken=taken, tags=tag or (), source=source, note=note
+        )
         twin = authoring.duplicate_of([*deck_roots(_config(), decks), file], kind, fields)
         added = authoring.add_card(file, card, taken)
     except authoring.AuthoringError as err:
@@ -752,8 +857,11 @@ def add(
         raise fail(f"cannot write {err.filename or file}: {err.strerror or err}") from None
     typer.echo(f"Added {kind} card '{added.id}' at {added.path}:{added.line}.")
     if twin is not None:
-        typer.echo(f"note: '{twin.id}' at {twin.location} has the same text; both are kept "
-                   f"(remove one if that was a mistake)", err=True)
+        typer.echo(
+            f"note: '{twin.id}' at {twin.location} has the same text; both are kept "
+            f"(remove one if that was a mistake)",
+            err=True,
+        )
 
 
 problem_app = typer.Typer(
@@ -765,13 +873,19 @@ app.add_typer(problem_app, name="problem")
 ProblemIdArg = Annotated[str, typer.Argument(help="A problem id (drill problem list shows them).")]
 SeedOpt = Annotated[
     Optional[int],  # noqa: UP045
-    typer.Option("--seed", help="Draw the numbers with this seed (default: the problem's "
-                 "default numbers).", show_default=False),
+    typer.Option(
+        "--seed",
+        help="Draw the numbers with this seed (default: the problem's default numbers).",
+        show_default=False,
+    ),
 ]
 ParamOpt = Annotated[
     Optional[list[str]],  # noqa: UP045
-    typer.Option("--param", help="Set a number: name=value, e.g. --param years=3 (repeatable).",
-                 show_default=False),
+    typer.Option(
+        "--param",
+        help="Set a number: name=value, e.g. --param years=3 (repeatable).",
+        show_default=False,
+    ),
 ]
 
 
@@ -786,8 +900,7 @@ def _pairs(items: list[str] | None, option: str) -> dict[str, str]:
     return pairs
 
 
-def _problem(problem_id: str, seed: int | None, params: list[str] | None,
-             decks: list[Path] | None):
+def _problem(problem_id: str, seed: int | None, params: list[str] | None, decks: list[Path] | None):
     """The problem instance asked for; exit 2 for an unknown id or param, or a bad value."""
     from drill.problems import ProblemError, find_template
 
@@ -799,13 +912,17 @@ def _problem(problem_id: str, seed: int | None, params: list[str] | None,
 
 
 @problem_app.command("list")
-def problem_list(paths: PathsArg = None, deck: DeckOpt = None, as_json: JsonOpt = False,
-                 decks: DecksOpt = None) -> None:
+def problem_list(
+    paths: PathsArg = None, deck: DeckOpt = None, as_json: JsonOpt = False, decks: DecksOpt = None
+) -> None:
     """List the problem templates: id, deck, title and what is asked."""
     from drill.model import deck_matches
 
-    templates = [t for t in _load_or_exit(paths, decks).templates
-                 if deck is None or deck_matches(t.deck, deck)]
+    templates = [
+        t
+        for t in _load_or_exit(paths, decks).templates
+        if deck is None or deck_matches(t.deck, deck)
+    ]
     if as_json:
         import json
 
@@ -818,8 +935,9 @@ def problem_list(paths: PathsArg = None, deck: DeckOpt = None, as_json: JsonOpt 
     deck_width = max(len(t.deck) for t in templates)
     for t in templates:
         flag = " (suspended)" if t.suspended else ""
-        typer.echo(f"{t.id:<{width}}  {t.deck:<{deck_width}}  {t.title}{flag}  "
-                   f"[{', '.join(t.answers)}]")
+        typer.echo(
+            f"{t.id:<{width}}  {t.deck:<{deck_width}}  {t.title}{flag}  [{', '.join(t.answers)}]"
+        )
 
 
 @problem_app.command("show")
@@ -867,8 +985,11 @@ def problem_check(
     param: ParamOpt = None,
     answer: Annotated[
         Optional[list[str]],  # noqa: UP045
-        typer.Option("--answer", help="Your answer: name=VALUE, e.g. --answer writes='40 /s' "
-                     "(repeatable).", show_default=False),
+        typer.Option(
+            "--answer",
+            help="Your answer: name=VALUE, e.g. --answer writes='40 /s' (repeatable).",
+            show_default=False,
+        ),
     ] = None,
     as_json: JsonOpt = False,
     decks: DecksOpt = None,
@@ -880,8 +1001,9 @@ def problem_check(
     instance = _problem(problem_id, seed, param, decks)
     typed = _pairs(answer, "--answer")
     if not typed:
-        raise fail(f"give answers as --answer name=VALUE (answers: "
-                   f"{', '.join(instance.answers)})", code=2)
+        raise fail(
+            f"give answers as --answer name=VALUE (answers: {', '.join(instance.answers)})", code=2
+        )
     try:
         grades = instance.grade(typed)
     except ProblemError as err:
@@ -893,12 +1015,25 @@ def problem_check(
 
         rows = {}
         for name, g in grades.items():
-            given = None if g.given is None else {"value": g.given.value, "unit": g.given.unit,
-                                                  "text": g.given.format()}
-            rows[name] = {"verdict": g.verdict, "typed": g.typed, "given": given,
-                          "expected": instance.answers[name].to_json(), "message": g.message}
-        payload = {"id": instance.id, "seed": instance.seed, "answers": rows,
-                   "verdict": overall, "rating": rating}
+            given = (
+                None
+                if g.given is None
+                else {"value": g.given.value, "unit": g.given.unit, "text": g.given.format()}
+            )
+            rows[name] = {
+                "verdict": g.verdict,
+                "typed": g.typed,
+                "given": given,
+                "expected": instance.answers[name].to_json(),
+                "message": g.message,
+            }
+        payload = {
+            "id": instance.id,
+            "seed": instance.seed,
+            "answers": rows,
+            "verdict": overall,
+            "rating": rating,
+        }
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         width = max(len(name) for name in grades)
@@ -915,8 +1050,11 @@ def problem_practice(
     count: Annotated[int, typer.Option("--count", min=1, help="How many problems.")] = 3,
     seed: Annotated[
         Optional[int],  # noqa: UP045
-        typer.Option("--seed", help="Seed for the choice of problems and their numbers "
-                     "(default: random).", show_default=False),
+        typer.Option(
+            "--seed",
+            help="Seed for the choice of problems and their numbers (default: random).",
+            show_default=False,
+        ),
     ] = None,
     decks: DecksOpt = None,
 ) -> None:
@@ -925,42 +1063,64 @@ def problem_practice(
     from drill.model import deck_matches
     from drill.problems import practice
 
-    templates = [t for t in _load_or_exit(_deck_paths(None, decks)).templates
-                 if not t.suspended and (deck is None or deck_matches(t.deck, deck))]
+    templates = [
+        t
+        for t in _load_or_exit(_deck_paths(None, decks)).templates
+        if not t.suspended and (deck is None or deck_matches(t.deck, deck))
+    ]
     if not templates:
         raise fail("no problems match", code=1)
     stdin = sys.stdin
-    practice(templates, count, seed, stdin.readline, typer.echo,
-             echo_input=not stdin.isatty())
+    practice(templates, count, seed, stdin.readline, typer.echo, echo_input=not stdin.isatty())
 
 
 @app.command("import")
 def import_(
-    source: Annotated[Path, typer.Argument(
-        help="A .csv or .tsv file, an Anki 'Notes in Plain Text' export, or an Anki .apkg.")],
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="A .csv or .tsv file, an Anki 'Notes in Plain Text' export, or an Anki .apkg."
+        ),
+    ],
     deck: Annotated[str, typer.Option("--deck", help="The deck the cards go into.")],
     out: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option("--out", help="The deck file to write, or to update if an earlier import "
-                     "wrote it (default: ./<deck>.yaml).", show_default=False),
+        typer.Option(
+            "--out",
+            help="The deck file to write, or to update if an earlier import "
+            "wrote it (default: ./<deck>.yaml).",
+            show_default=False,
+        ),
     ] = None,
     kind: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--kind", help="The kind of every card (default: a `kind` column, the "
-                     "Anki note type, else basic).", show_default=False),
+        typer.Option(
+            "--kind",
+            help="The kind of every card (default: a `kind` column, the "
+            "Anki note type, else basic).",
+            show_default=False,
+        ),
     ] = None,
     columns: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--columns", help="The columns' field names, comma-separated, e.g. "
-                     "front,back,tags (- skips a column).", show_default=False),
+        typer.Option(
+            "--columns",
+            help="The columns' field names, comma-separated, e.g. "
+            "front,back,tags (- skips a column).",
+            show_default=False,
+        ),
     ] = None,
     no_header: Annotated[
-        bool, typer.Option("--no-header", help="With --columns: the first row is a card, "
-                           "not a header.")
+        bool,
+        typer.Option("--no-header", help="With --columns: the first row is a card, not a header."),
     ] = False,
     skip_bad: Annotated[
-        bool, typer.Option("--skip-bad", help="Leave out the rows that cannot be read (each "
-                           "is reported) instead of writing nothing.")
+        bool,
+        typer.Option(
+            "--skip-bad",
+            help="Leave out the rows that cannot be read (each "
+            "is reported) instead of writing nothing.",
+        ),
     ] = False,
     decks: DecksOpt = None,
 ) -> None:
@@ -976,9 +1136,15 @@ def import_(
     roots = deck_roots(_config(), decks)
     try:
         report = importer.import_source(
-            source, deck, target, kind=kind, columns=importer.columns_option(columns),
-            header=not no_header, skip_bad=skip_bad,
-            taken=authoring.loaded_ids(roots, exclude=target))
+            source,
+            deck,
+            target,
+            kind=kind,
+            columns=importer.columns_option(columns),
+            header=not no_header,
+            skip_bad=skip_bad,
+            taken=authoring.loaded_ids(roots, exclude=target),
+        )
     except importer.ImportFailure as err:
         _print_problems(err.problems)
         raise fail(err.message) from None
@@ -996,8 +1162,10 @@ def import_(
     typer.echo(f"Next: drill check {shlex.quote(shown)}")
     folder = target.resolve().parent
     if not any(folder == r.resolve() or r.resolve() in folder.parents for r in roots):
-        typer.echo(f"{folder} is not a deck folder yet: add it to `decks:` in {config_path()}, "
-                   "or pass --decks.")
+        typer.echo(
+            f"{folder} is not a deck folder yet: add it to `decks:` in {config_path()}, "
+            "or pass --decks."
+        )
 
 
 @app.command()
@@ -1023,8 +1191,11 @@ def optimize(
         parameters, count = fsrs_scheduler.optimize(reviews)
     except fsrs_scheduler.OptimizeError as err:
         raise fail(str(err)) from None
-    where = (f"the `options:` of the deck file of '{deck}'" if deck is not None
-             else "the config file's `options:` (every deck) or a deck file's (one deck)")
+    where = (
+        f"the `options:` of the deck file of '{deck}'"
+        if deck is not None
+        else "the config file's `options:` (every deck) or a deck file's (one deck)"
+    )
     typer.echo(f"Fitted FSRS parameters to {count} reviews{f' of {deck}' if deck else ''}.")
     typer.echo(f"To use them, put these lines in {where}:")
     typer.echo("")

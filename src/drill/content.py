@@ -506,9 +506,11 @@ def check_formula(fields: dict[str, Any]) -> str | None:
             return None
         from drill.grading import percent
 
-        return (f"answer {fields['answer']} leaves out {percent(1 - stated.value)}, the formula "
-                f"gives {percent(computed.value)} ({percent(1 - computed.value)} left out; "
-                f"tolerance {fields['tolerance']:.0%} of what is left out)")
+        return (
+            f"answer {fields['answer']} leaves out {percent(1 - stated.value)}, the formula "
+            f"gives {percent(computed.value)} ({percent(1 - computed.value)} left out; "
+            f"tolerance {fields['tolerance']:.0%} of what is left out)"
+        )
     if computed.value == 0 or stated.value == 0:
         return f"answer {fields['answer']} differs from the computed {computed.format(4)}"
     off = abs(stated.value / computed.value - 1)

@@ -51,7 +51,7 @@ IMPORT_HINT = (
     "updates edited notes in place and keeps their review history."
 )
 PROGRESS_HINT = (
-    "To keep your progress, tick \"Import any learning progress\" in Anki's import options; "
+    'To keep your progress, tick "Import any learning progress" in Anki\'s import options; '
     "it applies to cards not yet in the collection."
 )
 
@@ -674,9 +674,7 @@ def _tag_leeches(notes: list[ExportNote], progress: Progress) -> list[ExportNote
 
     from drill.progress import LEECH_TAG
 
-    leeches = {
-        card_id.split("/", 1)[0] for card_id, card in progress.cards.items() if card.leech
-    }
+    leeches = {card_id.split("/", 1)[0] for card_id, card in progress.cards.items() if card.leech}
     return [
         replace(n, tags=(*n.tags, LEECH_TAG))
         if n.id in leeches and n.kind != PROBLEM_KIND and LEECH_TAG not in n.tags

@@ -156,8 +156,12 @@ def grade(
 def is_high_percentage(expected: Quantity, answer_text: str | None) -> bool:
     """99.99% is judged by what it leaves out (0.01%): by ratio, 99.9% would pass for 99.99%
     though it allows ten times the downtime."""
-    return (expected.unit == "" and 0.5 < expected.value < 1 and answer_text is not None
-            and answer_text.strip().endswith("%"))
+    return (
+        expected.unit == ""
+        and 0.5 < expected.value < 1
+        and answer_text is not None
+        and answer_text.strip().endswith("%")
+    )
 
 
 def percent(x: float) -> str:
@@ -165,18 +169,25 @@ def percent(x: float) -> str:
     return f"{text}%"
 
 
-def _grade_shortfall(given: Quantity, expected: Quantity, typed: str, tolerance: float
-                     ) -> Grade:
+def _grade_shortfall(given: Quantity, expected: Quantity, typed: str, tolerance: float) -> Grade:
     missing, expected_missing = 1 - given.value, 1 - expected.value
     said = f"you said {percent(given.value)}"
     if missing <= 0:
         return Grade(WRONG, expected, given, typed, detail=f"{said}, which leaves nothing out")
     factor = missing / expected_missing
     spread = max(factor, 1 / factor)
-    verdict = (RIGHT if spread <= 1 + tolerance + 1e-9 else CLOSE if spread <= CLOSE_FACTOR
-               else OFF if spread <= OFF_FACTOR else WRONG)
-    detail = (f"{said}: {percent(missing)} left out, against {percent(expected_missing)}"
-              + ("" if verdict == RIGHT else f" ({_how_far(factor)})"))
+    verdict = (
+        RIGHT
+        if spread <= 1 + tolerance + 1e-9
+        else CLOSE
+        if spread <= CLOSE_FACTOR
+        else OFF
+        if spread <= OFF_FACTOR
+        else WRONG
+    )
+    detail = f"{said}: {percent(missing)} left out, against {percent(expected_missing)}" + (
+        "" if verdict == RIGHT else f" ({_how_far(factor)})"
+    )
     return Grade(verdict, expected, given, typed, factor, detail=detail)
 
 

@@ -50,8 +50,9 @@ class Kind:
     # Number of cards, for documentation ("1", "2", "one per cloze number").
     yields: str = "1"
     # Fields by name, filled in once: looked up for every key of every card.
-    by_name: dict[str, Field] = dataclass_field(default_factory=dict, init=False, repr=False,
-                                                compare=False, hash=False)
+    by_name: dict[str, Field] = dataclass_field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         self.by_name.update((f.name, f) for f in self.fields)

@@ -311,8 +311,7 @@ class DailyLimits:
     counts against its own deck and every parent: System Design's 20 new cards a day cover
     all of its subdecks, so twelve subdecks do not mean 240 new cards."""
 
-    def __init__(self, options_for: Callable[[str], DeckOptions],
-                 done: dict[str, tuple[int, int]]):
+    def __init__(self, options_for: Callable[[str], DeckOptions], done: dict[str, tuple[int, int]]):
         self.options_for = options_for
         self.left: dict[str, dict[str, int]] = {"new": {}, "review": {}}
         for deck, (new_done, reviews_done) in done.items():
@@ -322,8 +321,9 @@ class DailyLimits:
     def _left(self, limit: str, deck: str) -> int:
         if deck not in self.left[limit]:
             options = self.options_for(deck)
-            self.left[limit][deck] = (options.new_per_day if limit == "new"
-                                      else options.reviews_per_day)
+            self.left[limit][deck] = (
+                options.new_per_day if limit == "new" else options.reviews_per_day
+            )
         return self.left[limit][deck]
 
     def available(self, limit: str, deck: str) -> int:

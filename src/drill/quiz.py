@@ -212,8 +212,11 @@ class Quiz:
         result: Grade | None = None
         typed_text: str | None = None
         if typed_card:
-            self.say(styled("Type your answer and press enter "
-                            "(empty: show it · q: quit · ?: keys).", "dim"))
+            self.say(
+                styled(
+                    "Type your answer and press enter (empty: show it · q: quit · ?: keys).", "dim"
+                )
+            )
             outcome, typed_text, result = self.ask(card, "> ", lambda text: self.grade(card, text))
             if outcome is not None:
                 return outcome if outcome == QUIT else None
@@ -226,16 +229,20 @@ class Quiz:
                 if key == QUIT:
                     return QUIT
                 if key in ("1", "2", "3", "4"):
-                    self.say(styled("Show the answer first (space or enter), then rate it.",
-                                    "dim"))
+                    self.say(styled("Show the answer first (space or enter), then rate it.", "dim"))
                     continue
                 outcome = self.command(key, card)
                 if outcome is not None:
                     return outcome if outcome == QUIT else None
         return self.reveal(card, shown_at, result, typed_text)
 
-    def ask(self, card: StudyCard, prompt: str, grade: Callable[[str], Grade],
-            hints: list[str] | None = None) -> tuple[str | None, str | None, Grade | None]:
+    def ask(
+        self,
+        card: StudyCard,
+        prompt: str,
+        grade: Callable[[str], Grade],
+        hints: list[str] | None = None,
+    ) -> tuple[str | None, str | None, Grade | None]:
         """Read one typed answer: (outcome, text, grade). A command key may end the card
         (outcome QUIT or "next"); an empty line skips (text None); unreadable text is
         explained and asked again."""
@@ -277,8 +284,10 @@ class Quiz:
         self.say(styled(problem.title, "bold"))
         self.say(styled(problem.question))
         self.say(
-            styled("Type each answer and press enter (empty: skip · h: hint · q: quit · ?: keys).",
-                   "dim")
+            styled(
+                "Type each answer and press enter (empty: skip · h: hint · q: quit · ?: keys).",
+                "dim",
+            )
         )
         typed: dict[str, str] = {}
         grades = {}

@@ -152,7 +152,9 @@ class Session:
         """(new, learning, review) still to come in this session, for the status line."""
         horizon = iso(now + self._learn_ahead()) or ""
         new, learning, review = (
-            len(self.new), sum(1 for c in self.learning if c.due_key <= horizon), len(self.reviews)
+            len(self.new),
+            sum(1 for c in self.learning if c.due_key <= horizon),
+            len(self.reviews),
         )
         if self.first is not None:  # the card an undo brought back counts where it belongs
             phase = self.first.state.phase

@@ -55,8 +55,7 @@ def compute(
         # Read the columns directly: building 10,000 scheduler states was most of the time.
         phase = row["phase"]
         if row["scheduler"] == "fsrs" and phase in ("review", "relearning"):
-            recall.append(
-                _retrievability(state_from_row(row), now, row["deck"], options_for))
+            recall.append(_retrievability(state_from_row(row), now, row["deck"], options_for))
         if row["suspended"] or row["yaml_suspended"]:
             phases["suspended"] += 1
         else:
