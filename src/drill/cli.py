@@ -187,12 +187,17 @@ def list_cards(
     if not cards:
         typer.echo("no cards match", err=True)
         return
+    import shutil
+
     width = max(len(c.id) for c in cards)
     deck_width = max(len(c.deck) for c in cards)
+    # The question gets what the terminal has left (at least 30 characters; 80 in a pipe).
+    columns = shutil.get_terminal_size((width + deck_width + 17 + 80, 24)).columns
+    room = max(30, columns - width - deck_width - 17)
     for c in cards:
         question = " ".join(c.front.split())
-        if len(question) > 80:
-            question = question[:79] + "…"
+        if len(question) > room:
+            question = question[: room - 1] + "…"
         typer.echo(f"{c.id:<{width}}  {c.deck:<{deck_width}}  {c.kind:<11}  {question}")
 
 
