@@ -95,6 +95,7 @@ def test_stats(cli, env, monkeypatch):
     assert data["ease"]["2.5-2.7"] == 1 and data["ease"]["2.3-2.5"] == 1
     text = cli("stats").stdout
     assert "streak 3 days" in text and "Sun" in text
+    assert "Nov" in text.splitlines()[3]  # month names above the heatmap
 
 
 def test_card_show(cli, env):

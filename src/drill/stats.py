@@ -146,8 +146,17 @@ def heatmap(per_day: dict[str, int], today: date) -> list[str]:
         level = 1 + 3 * (n - 1) // max(peak - 1, 1) if n else 0
         grid[day.weekday()][(day - start).days // 7] = HEAT[level] if n else "·"
         day += timedelta(days=1)
+    # Month names above the week in which each month starts, where there is room.
+    months = [" "] * (weeks + 3)
+    for week in range(weeks):
+        first = start + timedelta(days=7 * week)
+        if (week == 0 or first.month != (first - timedelta(days=7)).month) and all(
+            c == " " for c in months[max(0, week - 1) : week + 3]
+        ):
+            months[week : week + 3] = first.strftime("%b")
     names = ("Mon", "", "Wed", "", "Fri", "", "Sun")
-    return [f"{names[i]:>3} {''.join(row)}" for i, row in enumerate(grid)]
+    header = "    " + "".join(months).rstrip()
+    return [header] + [f"{names[i]:>3} {''.join(row)}" for i, row in enumerate(grid)]
 
 
 def render(data: dict[str, Any]) -> str:
