@@ -43,6 +43,16 @@ def write_deck(tmp_path: Path):
 
 
 @pytest.fixture
+def anki(tmp_path: Path):
+    """A fresh collection of Anki's own backend (the `anki` package), closed afterwards."""
+    collection = pytest.importorskip("anki.collection")
+    (tmp_path / "anki").mkdir()
+    col = collection.Collection(str(tmp_path / "anki" / "collection.anki2"))
+    yield col
+    col.close()
+
+
+@pytest.fixture
 def cli():
     """Run the real `drill` CLI in-process; returns click's Result."""
     from typer.testing import CliRunner

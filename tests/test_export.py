@@ -30,14 +30,6 @@ T4 = "2026-03-04T09:00:00+00:00"
 # --------------------------------------------------------------------------- helpers
 
 
-@pytest.fixture
-def anki(tmp_path):
-    (tmp_path / "anki").mkdir()
-    col = anki_collection.Collection(str(tmp_path / "anki" / "collection.anki2"))
-    yield col
-    col.close()
-
-
 def import_all(col, packages: list[Path]) -> dict[str, int]:
     """Import packages as Anki's File > Import does; returns the summed log."""
     totals = {"new": 0, "updated": 0, "duplicate": 0, "conflicting": 0, "found": 0}

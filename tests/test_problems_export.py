@@ -21,14 +21,6 @@ T2 = "2026-03-02T09:00:00+00:00"
 
 
 @pytest.fixture
-def anki(tmp_path):
-    (tmp_path / "anki").mkdir()
-    col = anki_collection.Collection(str(tmp_path / "anki" / "collection.anki2"))
-    yield col
-    col.close()
-
-
-@pytest.fixture
 def decks(tmp_path) -> Path:
     """A copy of the bundled estimation problems and one card deck beside them."""
     folder = tmp_path / "decks"
