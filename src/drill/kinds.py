@@ -183,33 +183,20 @@ def _pitfall_sides(f: dict[str, Any]) -> list[Side]:
 # --- prompt ------------------------------------------------------------------------------
 
 
+# A prompt's lists, each a card asking for that list: (field, card suffix, question).
+_PROMPT_LISTS = (
+    ("challenges", "challenges", "Key challenges?"),
+    ("deep_dives", "deep-dives", "Deep-dive topics?"),
+    ("building_blocks", "building-blocks", "Which building blocks does it touch?"),
+)
+
+
 def _prompt_sides(f: dict[str, Any]) -> list[Side]:
-    prompt = f["prompt"]
-    sides = [
-        Side(
-            "challenges",
-            f"{prompt}\nKey challenges? ({_count(f['challenges'], 'item')})",
-            _bullets(f["challenges"]),
-        ),
+    return [
+        Side(suffix, f"{f['prompt']}\n{question} ({_count(f[name], 'item')})", _bullets(f[name]))
+        for name, suffix, question in _PROMPT_LISTS
+        if f.get(name)
     ]
-    if f.get("deep_dives"):
-        sides.append(
-            Side(
-                "deep-dives",
-                f"{prompt}\nDeep-dive topics? ({_count(f['deep_dives'], 'item')})",
-                _bullets(f["deep_dives"]),
-            )
-        )
-    if f.get("building_blocks"):
-        sides.append(
-            Side(
-                "building-blocks",
-                f"{prompt}\nWhich building blocks does it touch? "
-                f"({_count(f['building_blocks'], 'item')})",
-                _bullets(f["building_blocks"]),
-            )
-        )
-    return sides
 
 
 def _text(name: str, help: str, required: bool = True) -> Field:
