@@ -39,6 +39,20 @@ def test_folders_are_searched_recursively(cli, write_deck):
     assert result.stdout.startswith("2 decks, 2 notes, 2 cards")
 
 
+def test_as_of_is_kept_per_card_and_defaults_to_the_files(write_deck):
+    from drill.content import load
+
+    path = write_deck("""
+        deck: Test
+        as_of: 2026-03
+        cards:
+          - {id: one, front: Q1, back: A1}
+          - {id: two, front: Q2, back: A2, as_of: 2025-11-30}
+    """)
+    cards = {c.id: c for c in load([path]).cards}
+    assert (cards["one"].as_of, cards["two"].as_of) == ("2026-03", "2025-11-30")
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -107,6 +121,16 @@ def test_folders_are_searched_recursively(cli, write_deck):
             "    tolerance: plenty\n",
             "deck.yaml:7: `tolerance`:",
             id="number-tolerance-unreadable",
+        ),
+        pytest.param(
+            "deck: T\ncards:\n  - {id: a, front: Q, back: A, as_of: 2026-13}\n",
+            "deck.yaml:3: `as_of` '2026-13' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD",
+            id="as-of-not-a-date",
+        ),
+        pytest.param(
+            "deck: T\nas_of: soon\ncards:\n  - {id: a, front: Q, back: A}\n",
+            "deck.yaml:2: `as_of` 'soon' is not a date",
+            id="file-as-of-not-a-date",
         ),
         pytest.param("deck: T\ncards: []\n", "deck.yaml:2: empty deck", id="empty-deck"),
         pytest.param("deck: T\ncards:\n", "deck.yaml:2: empty deck", id="empty-deck-null"),

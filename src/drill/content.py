@@ -34,12 +34,14 @@ from drill.yamlnodes import YamlError, line_of
 ID_RE = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
 ID_MAX = 80
 TAG_RE = re.compile(r"^\S+$")
+AS_OF_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 DECK_KEYS = {
     "deck": "the deck name; '::' nests decks, as in Anki",
     "description": "what the deck is about",
     "tags": "tags added to every card of the file",
     "source": "default `source` for every card of the file",
+    "as_of": "default `as_of` for every card of the file (when its facts were checked)",
     "cards": "the notes of this deck",
     "problems": "estimation problem templates: generated questions with computed answers",
     "options": "study options for this deck (new_per_day, learning_steps, ...)",
@@ -144,6 +146,8 @@ def cards_of(note: Note) -> list[Card]:
     answer = _parse_answer(note) if number else None
     # repr of plain values (text, numbers, tuples of text) is stable and quicker than JSON.
     authored = repr((note.kind, sorted(note.fields.items()), note.tags, note.source))
+    if note.as_of:  # only when set, so older cards keep their hashes
+        authored += f"\x1fas_of={note.as_of}"
     note_hash = hashlib.sha1(authored.encode("utf-8"))
     cards = []
     for side in kind.sides(note.fields):
@@ -167,6 +171,7 @@ def cards_of(note: Note) -> list[Card]:
                 order=note.order,
                 extra=note.fields.get("note"),
                 content_hash=card_hash.hexdigest()[:16],
+                as_of=note.as_of,
             )
         )
     return cards
@@ -197,6 +202,7 @@ class DeckFile:
         self.deck_line = 1
         self.options: dict[str, Any] = {}
         self.order = 0  # position of each note in its file
+        self.as_of: str | None = None  # the file's default `as_of`
 
     def items(self) -> list[Any]:
         """Notes, then problem templates: everything in the file that has an id."""
@@ -240,6 +246,7 @@ class DeckFile:
                 self.deck_line = by_key["deck"].line
         file_tags = self.tags(by_key.get("tags"))
         file_source = self.text(by_key.get("source"), "source")
+        self.as_of = self.date(by_key.get("as_of"))
         if "options" in by_key:
             self.options = self.read_options(by_key["options"])
         if "description" in by_key:
@@ -329,6 +336,26 @@ class DeckFile:
             self.problem(entry.line, f"`{name}` is an empty list")
         return tuple(items) if len(items) == len(node.value) and items else None
 
+    def date(self, entry: yamlnodes.Entry | None) -> str | None:
+        """An `as_of` date as written (YYYY, YYYY-MM or YYYY-MM-DD), checked to be a date."""
+        text = self.text(entry, "as_of")
+        if entry is None or text is None:
+            return None
+        m = AS_OF_RE.match(text)
+        if m:
+            import datetime
+
+            year, month, day = int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
+            try:
+                datetime.date(year, month, day)
+                return text
+            except ValueError:
+                pass
+        self.problem(
+            entry.line, f"`as_of` '{text}' is not a date: write YYYY, YYYY-MM or YYYY-MM-DD"
+        )
+        return None
+
     def tags(self, entry: yamlnodes.Entry | None) -> tuple[str, ...]:
         if entry is None:
             return ()
@@ -392,7 +419,7 @@ class DeckFile:
 
         fields: dict[str, Any] = {}
         for e in entries:
-            if e.key in ("id", "kind", "tags", "source", "suspended"):
+            if e.key in ("id", "kind", "tags", "source", "suspended", "as_of"):
                 continue
             spec = kind.field(e.key)
             if e.key == "note":
@@ -418,6 +445,9 @@ class DeckFile:
         if "tags" in by_key:
             tags = tuple(dict.fromkeys(file_tags + self.tags(by_key["tags"])))
         source = self.text(by_key.get("source"), "source") if "source" in by_key else file_source
+        as_of = self.date(by_key["as_of"]) if "as_of" in by_key else self.as_of
+        if "as_of" in by_key and as_of is None:
+            ok = False
         suspended = False
         if "suspended" in by_key:
             s = by_key["suspended"]
@@ -453,6 +483,7 @@ class DeckFile:
             suspended=suspended,
             location=Location(self.display, line),
             order=self.order,
+            as_of=as_of,
         )
 
     def field_value(self, e: yamlnodes.Entry, spec: Field, kind: Kind) -> Any:

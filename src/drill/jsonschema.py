@@ -26,6 +26,9 @@ _TAGS = {
 }
 
 
+_AS_OF = {"type": "string", "pattern": r"^\d{4}(-\d{2}(-\d{2})?)?$", "examples": ["2026-03"]}
+
+
 def _field_schema(field: Field) -> dict[str, Any]:
     if field.type == "texts":
         schema: dict[str, Any] = dict(_TEXTS)
@@ -55,6 +58,7 @@ def _common_properties() -> dict[str, Any]:
         "tags": {**_TAGS, "description": COMMON_FIELDS["tags"]},
         "source": {**_TEXT, "description": COMMON_FIELDS["source"]},
         "suspended": {"type": "boolean", "description": COMMON_FIELDS["suspended"]},
+        "as_of": _AS_OF | {"description": COMMON_FIELDS["as_of"]},
         "note": {**_TEXT, "description": COMMON_FIELDS["note"]},
     }
 
@@ -216,6 +220,7 @@ def deck_schema() -> dict[str, Any]:
             "description": {"type": "string", "description": DECK_KEYS["description"]},
             "tags": {**_TAGS, "description": DECK_KEYS["tags"]},
             "source": {"type": "string", "description": DECK_KEYS["source"]},
+            "as_of": _AS_OF | {"description": DECK_KEYS["as_of"]},
             "options": _options_schema(),
             "cards": {
                 "type": "array",

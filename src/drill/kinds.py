@@ -19,6 +19,8 @@ COMMON_FIELDS = {
     "kind": "the card kind (default: basic)",
     "tags": "tags for this note, added to the file's tags",
     "source": "where the fact comes from (a section, a URL)",
+    "as_of": "when a volatile fact (a price, a limit, a measured latency) was last checked: "
+    "YYYY, YYYY-MM or YYYY-MM-DD",
     "suspended": "true keeps the note out of quizzes",
     "note": "extra text shown under the answer",
 }

@@ -55,6 +55,7 @@ class Note:
     suspended: bool = False
     location: Location = Location("<memory>", 0)
     order: int = 0  # position in its file; (path, order) gives "new cards in deck order"
+    as_of: str | None = None  # when a volatile fact was last checked (YYYY[-MM[-DD]])
 
 
 @dataclass(slots=True)
@@ -77,6 +78,7 @@ class Card:
     order: int = 0
     extra: str | None = None  # shown under the answer (the note's `note`)
     content_hash: str = field(default="", compare=False)
+    as_of: str | None = None
 
 
 @dataclass
