@@ -45,6 +45,8 @@ DECK_KEYS = {
     "cards": "the notes of this deck",
     "problems": "estimation problem templates: generated questions with computed answers",
     "options": "study options for this deck (new_per_day, learning_steps, ...)",
+    "renamed": "ids this file's cards had before (old-id: new-id); their review history "
+    "moves to the new id at the next sync",
 }
 
 
@@ -203,6 +205,7 @@ class DeckFile:
         self.options: dict[str, Any] = {}
         self.order = 0  # position of each note in its file
         self.as_of: str | None = None  # the file's default `as_of`
+        self.renamed: dict[str, str] = {}  # old id -> new id (`renamed:`)
 
     def items(self) -> list[Any]:
         """Notes, then problem templates: everything in the file that has an id."""
@@ -251,6 +254,8 @@ class DeckFile:
             self.options = self.read_options(by_key["options"])
         if "description" in by_key:
             self.text(by_key["description"], "description")
+        if "renamed" in by_key:
+            self.renamed = self.read_renamed(by_key["renamed"])
         problems = by_key.get("problems")
         if problems is not None:
             from drill.problems import read_templates
@@ -293,6 +298,25 @@ class DeckFile:
             except OptionError as err:
                 self.problem(e.line, str(err))
         return values
+
+    def read_renamed(self, entry: yamlnodes.Entry) -> dict[str, str]:
+        """`renamed:` maps an id a card had before to the id it has now."""
+        if not isinstance(entry.node, yaml.MappingNode):
+            self.problem(entry.line, "`renamed` must be a mapping of old-id: new-id")
+            return {}
+        pairs: dict[str, str] = {}
+        for e in self.entries(entry.node):
+            new = self.text(e, e.key)
+            if new is None:
+                continue
+            bad = [i for i in (e.key, new) if not ID_RE.match(i) or len(i) > ID_MAX]
+            if bad:
+                self.problem(e.line, f"`renamed`: '{bad[0]}' is not a valid id")
+            elif e.key == new:
+                self.problem(e.line, f"`renamed`: '{new}' is renamed to itself")
+            else:
+                pairs[e.key] = new
+        return pairs
 
     def entries(self, node: yaml.MappingNode) -> list[yamlnodes.Entry]:
         entries, errors = yamlnodes.mapping_entries(node)

@@ -222,6 +222,11 @@ def deck_schema() -> dict[str, Any]:
             "source": {"type": "string", "description": DECK_KEYS["source"]},
             "as_of": _AS_OF | {"description": DECK_KEYS["as_of"]},
             "options": _options_schema(),
+            "renamed": {
+                "type": "object",
+                "description": DECK_KEYS["renamed"],
+                "additionalProperties": {"type": "string"},
+            },
             "cards": {
                 "type": "array",
                 "minItems": 1,
