@@ -357,7 +357,7 @@ def test_add_keeps_crlf_and_bom(cli, env):
         (
             "deck: D\ncards:\n  - id: a\n    front: A\n    back: B\n",
             ["--front", "F", "--back", "B", "--id", "Not An Id"],
-            "not a valid id",
+            "is not slug-like",
         ),
         (
             "deck: D\ncards:\n  - id: a\n    front: A\n    back: B\n",

@@ -17,6 +17,7 @@ import yaml
 
 from drill import export, markup
 from drill.content import cards_of, load
+from drill.names import file_slug
 from drill.paths import bundled_decks_dir
 
 anki_collection = pytest.importorskip("anki.collection")
@@ -224,7 +225,7 @@ def test_bundled_decks_import_as_authored_and_reimport_as_updates(cli, anki, tmp
     notes = [n for n in collection.notes if not n.suspended]
     packages = build(cli, [decks], tmp_path, T1)
     tops = {n.deck.split("::")[0] for n in notes}
-    assert {p.name for p in packages} == {export.slugify(t) + ".apkg" for t in tops}
+    assert {p.name for p in packages} == {file_slug(t) + ".apkg" for t in tops}
 
     log = import_all(anki, packages)
     assert log == {

@@ -327,7 +327,7 @@ def test_html_to_text():
 
 
 def test_anki_ids_are_valid_distinct_and_stable():
-    from drill.content import ID_RE
+    from drill.names import ID_RE
 
     guids = ["pX?;;fGdki", "px?;;fgdki", "abc123", "Aa(Ye%zLBY", "x" * 60]
     ids = [anki_id(g) for g in guids]

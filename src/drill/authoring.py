@@ -15,7 +15,6 @@ import os
 import re
 import stat
 import tempfile
-import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,9 +22,10 @@ from typing import Any
 
 import yaml
 
-from drill.content import ID_MAX, read_deck_file
-from drill.kinds import CLOZE_RE, KINDS
+from drill.content import read_deck_file
+from drill.kinds import CLOZE_RE, KINDS, unknown_kind
 from drill.model import Problem
+from drill.names import file_slug, slug, unique_id
 from drill.paths import display_path, schema_path
 
 
@@ -40,44 +40,6 @@ class AuthoringError(Exception):
 
 
 # --------------------------------------------------------------------------- ids and slugs
-
-
-def slug(text: str, max_len: int = 48) -> str:
-    """A drill id from text: ASCII letters and digits joined by '-', cut at a word boundary.
-    `How many seconds are in a day?` → `how-many-seconds-are-in-a-day`."""
-    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    out = ""
-    for word in words:
-        candidate = f"{out}-{word}" if out else word
-        if len(candidate) > max_len:
-            if not out:
-                out = word[:max_len]
-            break
-        out = candidate
-    return out
-
-
-def file_slug(name: str) -> str:
-    """A file name from a deck name: `Spanish::Verbs` → `spanish-verbs`; letters of any script
-    stay (they are fine in file names, unlike in ids)."""
-    out = re.sub(r"[^\w]+", "-", name.casefold()).strip("-_")[:80]
-    return out or "deck-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
-
-
-def unique_id(base: str, taken: Iterable[str] | Mapping[str, Any]) -> str:
-    """`base`, or `base-2`, `base-3`, ... whichever is not taken (kept within ID_MAX)."""
-    taken = taken if isinstance(taken, (set, dict, frozenset)) else set(taken)
-    base = base[:ID_MAX].strip("-_.") or "card"
-    if base not in taken:
-        return base
-    n = 2
-    while True:
-        suffix = f"-{n}"
-        candidate = base[: ID_MAX - len(suffix)].rstrip("-_.") + suffix
-        if candidate not in taken:
-            return candidate
-        n += 1
 
 
 MAIN_FIELD = {
@@ -622,11 +584,7 @@ def check_options(kind: str | None, given: Mapping[str, Any]) -> str:
     """The kind to add (default basic); AuthoringError when an option does not belong to it."""
     name = kind or "basic"
     if name not in KINDS:
-        from drill.content import did_you_mean
-
-        raise AuthoringError(
-            f"unknown kind '{name}'{did_you_mean(name, KINDS)}; kinds: {', '.join(KINDS)}"
-        )
+        raise AuthoringError(unknown_kind(name))
     spec = KINDS[name]
     for field_name in given:
         if spec.field(field_name) is None:

@@ -805,7 +805,7 @@ def add(
     required fields that are missing."""
     from drill import authoring
     from drill.config import deck_roots
-    from drill.content import ID_MAX, ID_RE
+    from drill.names import id_problem
 
     given = {
         k: v
@@ -841,11 +841,8 @@ def add(
         if kind is None and not given:
             kind = authoring.ask_kind(sys.stdin.readline, write)
         kind = authoring.check_options(kind, given)
-        if card_id is not None and (not ID_RE.match(card_id) or len(card_id) > ID_MAX):
-            raise authoring.AuthoringError(
-                f"--id '{card_id}' is not a valid id: lowercase letters and digits with '-', "
-                f"'_' or '.' between them, at most {ID_MAX} characters"
-            )
+        if card_id is not None and (message := id_problem(card_id)) is not None:
+            raise authoring.AuthoringError(f"--id: {message}")
         fields = authoring.ask_missing(kind, given, sys.stdin.readline, write)
         taken = authoring.loaded_ids([*deck_roots(_config(), decks), file])
         if card_id is not None and card_id in taken:

@@ -167,7 +167,7 @@ def _parse_config(path: Path) -> Config:
                 except OptionError as err:
                     problems.append(Problem(shown, option.line, str(err)))
         else:
-            from drill.content import did_you_mean
+            from drill.names import did_you_mean
 
             problems.append(
                 Problem(

@@ -17,7 +17,6 @@ so `drill check` can report them all at once.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,14 +25,20 @@ from typing import Any
 import yaml
 
 from drill import yamlnodes
-from drill.kinds import COMMON_FIELDS, DEFAULT_KIND, DEFAULT_TOLERANCE, KINDS, Field, Kind
+from drill.kinds import (
+    COMMON_FIELDS,
+    DEFAULT_KIND,
+    DEFAULT_TOLERANCE,
+    KINDS,
+    Field,
+    Kind,
+    unknown_kind,
+)
 from drill.model import Card, Collection, Location, Note, Problem
+from drill.names import TAG_RE, did_you_mean, id_problem
 from drill.paths import display_path, find_deck_files
 from drill.yamlnodes import YamlError, line_of
 
-ID_RE = re.compile(r"^[a-z0-9]+(?:[-_.][a-z0-9]+)*$")
-ID_MAX = 80
-TAG_RE = re.compile(r"^\S+$")
 AS_OF_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 DECK_KEYS = {
@@ -187,11 +192,6 @@ def _parse_answer(note: Note) -> Any:
     return quantity.parse(note.fields["answer"])
 
 
-def did_you_mean(word: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
-
-
 class DeckFile:
     """Reads one deck file, collecting problems instead of raising."""
 
@@ -309,9 +309,9 @@ class DeckFile:
             new = self.text(e, e.key)
             if new is None:
                 continue
-            bad = [i for i in (e.key, new) if not ID_RE.match(i) or len(i) > ID_MAX]
+            bad = [m for m in (id_problem(e.key), id_problem(new)) if m]
             if bad:
-                self.problem(e.line, f"`renamed`: '{bad[0]}' is not a valid id")
+                self.problem(e.line, f"`renamed`: {bad[0]}")
             elif e.key == new:
                 self.problem(e.line, f"`renamed`: '{new}' is renamed to itself")
             else:
@@ -413,11 +413,7 @@ class DeckFile:
             if kind_text is None:
                 return None
             if kind_text not in KINDS:
-                self.problem(
-                    by_key["kind"].line,
-                    f"unknown kind '{kind_text}'"
-                    f"{did_you_mean(kind_text, KINDS)}; kinds: {', '.join(KINDS)}",
-                )
+                self.problem(by_key["kind"].line, unknown_kind(kind_text))
                 return None
             kind_name = kind_text
         kind = KINDS[kind_name]
@@ -430,15 +426,8 @@ class DeckFile:
             note_id = self.text(by_key["id"], "id")
             if note_id is None:
                 ok = False
-            elif not ID_RE.match(note_id) or len(note_id) > ID_MAX:
-                suggestion = _slugify(note_id)
-                hint = f" (try '{suggestion}')" if suggestion and suggestion != note_id else ""
-                self.problem(
-                    by_key["id"].line,
-                    f"id '{note_id}' is not slug-like: use lowercase letters, digits, "
-                    f"and '-', '_' or '.' between them, at most {ID_MAX} characters"
-                    f"{hint}",
-                )
+            elif (message := id_problem(note_id)) is not None:
+                self.problem(by_key["id"].line, message)
                 ok = False
 
         fields: dict[str, Any] = {}
@@ -589,8 +578,3 @@ def _unknown_field_message(key: str, kind: Kind) -> str:
     if others and "did you mean" not in message:
         message += f" ('{key}' belongs to {' and '.join(others)} cards: set `kind:`?)"
     return message + f"; {kind.name} fields: {', '.join(kind.field_names)}"
-
-
-def _slugify(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
-    return slug[:ID_MAX]

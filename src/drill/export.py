@@ -23,7 +23,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,6 +34,7 @@ import genanki
 from drill import markup
 from drill.kinds import KINDS
 from drill.model import Note
+from drill.names import file_slug
 
 if TYPE_CHECKING:
     from drill.progress import Progress
@@ -518,12 +518,6 @@ def top_deck(deck: str) -> str:
     return deck.split("::", 1)[0].strip()
 
 
-def slugify(name: str) -> str:
-    """A file name from a deck name: `System Design` → `system-design`; unicode letters stay."""
-    slug = re.sub(r"[^\w]+", "-", name.casefold()).strip("-_")
-    return slug[:80] or "deck-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
-
-
 def write_packages(
     notes: Sequence[ExportNote],
     out_dir: Path,
@@ -542,7 +536,7 @@ def write_packages(
     used: set[str] = set()
     written = []
     for key, group in groups.items():
-        stem = slugify(names[key])
+        stem = file_slug(names[key])
         if stem in used:  # two deck names that slugify alike
             stem += "-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:6]
         used.add(stem)

@@ -9,8 +9,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from drill.content import DECK_KEYS, ID_MAX
+from drill.content import DECK_KEYS
 from drill.kinds import COMMON_FIELDS, DEFAULT_KIND, KINDS, Field
+from drill.names import ID_MAX
 
 SCHEMA_ID = "https://github.com/drill-cards/drill/schema/deck.schema.json"
 

@@ -303,4 +303,14 @@ KINDS: dict[str, Kind] = {
 }
 
 DEFAULT_KIND = "basic"
+
+
+def unknown_kind(name: str, extra: tuple[str, ...] = ()) -> str:
+    """The message for a kind that does not exist (with a suggestion and the list)."""
+    from drill.names import did_you_mean
+
+    kinds = [*KINDS, *extra]
+    return f"unknown kind '{name}'{did_you_mean(name, kinds)}; kinds: {', '.join(kinds)}"
+
+
 DEFAULT_TOLERANCE = 0.25

@@ -441,7 +441,7 @@ class ProblemTemplate:
         broken = False
 
         def unknown(name: str, where: str, line: int, extra: str = "") -> None:
-            from drill.content import did_you_mean
+            from drill.names import did_you_mean
 
             if name in later:
                 hint = f" (defined later, at line {later[name]}: values are computed in order)"
@@ -569,7 +569,7 @@ class ProblemTemplate:
 
 
 def _did_you_mean(name: str, known: Iterable[str]) -> str:
-    from drill.content import did_you_mean
+    from drill.names import did_you_mean
 
     return did_you_mean(name, sorted(known))
 
@@ -751,7 +751,7 @@ class _Reader:
         return value
 
     def unknown_keys(self, entries: list[Entry], keys: dict[str, str], what: str) -> None:
-        from drill.content import did_you_mean
+        from drill.names import did_you_mean
 
         for e in entries:
             if e.key not in keys:
@@ -785,8 +785,8 @@ class _Reader:
         import yaml
 
         from drill import yamlnodes
-        from drill.content import ID_MAX, ID_RE, _slugify
         from drill.model import Location
+        from drill.names import id_problem
 
         line = yamlnodes.line_of(node)
         entries = self.mapping(node, "a problem")
@@ -798,14 +798,8 @@ class _Reader:
             if key not in by_key:
                 self.problem(line, f"problem is missing `{key}:` ({TEMPLATE_KEYS[key]})")
         template_id = self.text(by_key.get("id"), "id")
-        if template_id is not None and (not ID_RE.match(template_id) or len(template_id) > ID_MAX):
-            suggestion = _slugify(template_id)
-            hint = f" (try '{suggestion}')" if suggestion and suggestion != template_id else ""
-            self.problem(
-                by_key["id"].line,
-                f"id '{template_id}' is not slug-like: use lowercase letters, digits, "
-                f"and '-', '_' or '.' between them, at most {ID_MAX} characters{hint}",
-            )
+        if template_id is not None and (message := id_problem(template_id)) is not None:
+            self.problem(by_key["id"].line, message)
         title = self.text(by_key.get("title"), "title")
         question = self.text(by_key.get("question"), "question")
         taken: dict[str, str] = {}
