@@ -76,13 +76,13 @@ def test_installed_wheel_finds_its_decks_outside_the_repo(tmp_path):
         )
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(REPO / name, source / name)
-    subprocess.run(
+    built = subprocess.run(
         [
             sys.executable,
             "-m",
             "pip",
             "wheel",
-            "--quiet",
+            "-v",
             "--no-deps",
             "-w",
             str(wheel_dir),
@@ -90,7 +90,10 @@ def test_installed_wheel_finds_its_decks_outside_the_repo(tmp_path):
         ],
         check=True,
         capture_output=True,
+        text=True,
     )
+    # A quiet install: no "Package 'drill.x' is absent from the packages configuration".
+    assert "absent from" not in built.stdout + built.stderr
     wheel = next(wheel_dir.glob("drill_cards-*.whl"))
     subprocess.run(
         [
@@ -127,3 +130,23 @@ def test_installed_wheel_finds_its_decks_outside_the_repo(tmp_path):
         check=True,
     )
     assert Path(where.stdout.strip()).is_relative_to(target)
+
+
+def test_every_package_is_named_in_pyproject():
+    """setuptools warns about (and may leave out) a package folder it is not told about."""
+    import tomllib
+
+    listed = set(
+        tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(p.relative_to(REPO / "src").parent.parts)
+        for p in (REPO / "src" / "drill").rglob("*.py")
+        if "__pycache__" not in p.parts
+    } | {"drill.schema"}
+    found |= {
+        "drill.decks." + ".".join(d.relative_to(REPO / "decks").parts)
+        for d in (REPO / "decks").rglob("*")
+        if d.is_dir() and all(part.isidentifier() for part in d.relative_to(REPO / "decks").parts)
+    } | {"drill.decks"}
+    assert listed == found

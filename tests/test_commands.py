@@ -187,10 +187,10 @@ def test_due_counts_agree_with_the_quiz_queue(env):
     (env / "decks" / "many.yaml").write_text(deck_text)
     rng = random.Random(7)
     with Store(env / "drill.db") as store:
-        from drill.config import deck_roots, load_config
         from drill.paths import find_deck_files
+        from drill.services.settings import resolve
 
-        store.sync(find_deck_files(deck_roots(load_config()))[0], START)
+        store.sync(find_deck_files(resolve().deck_roots)[0], START)
         for i in range(60):
             when = START - timedelta(days=rng.randint(0, 20), minutes=rng.randint(0, 600))
             for _ in range(rng.randint(0, 5)):

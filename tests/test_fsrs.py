@@ -558,3 +558,25 @@ def test_optimize_hands_py_fsrs_the_log_and_prints_options_that_parse(env, monke
     line = next(x for x in result.output.splitlines() if "fsrs_parameters:" in x)
     printed = line.split(":", 1)[1].strip().strip("[]").split(", ")
     assert parse_value("fsrs_parameters", printed, in_deck=True) == fsrs_module.DEFAULT_PARAMETERS
+
+
+def test_due_sees_the_fsrs_schedule_before_any_quiz_and_reads_change_nothing(env):
+    """After `scheduler: fsrs` is set, `drill due` counts what the quiz will show, and it is
+    the same number before and after a quiz that is quit at once."""
+    deck_file = Path(env["DRILL_CONFIG"]).parent / "decks" / "f.yaml"
+    deck_file.write_text(deck_file.read_text().replace("scheduler: fsrs", "scheduler: sm2"))
+    drill(env, "quiz", lines="\n4\nq\n")  # a: Easy
+    assert stored(env, "a").phase == "review" and stored(env, "a").interval_days == 4
+    later = START + timedelta(days=5)
+    sm2_due = json.loads(drill(env, "due", "--json", now=later).stdout)["total"]
+    assert sm2_due["review"] == 1  # SM-2: four days, so due by day five
+
+    deck_file.write_text(deck_file.read_text().replace("scheduler: sm2", "scheduler: fsrs"))
+    before = json.loads(drill(env, "due", "--json", now=later).stdout)["total"]
+    drill(env, "quiz", lines="q\n", now=later)
+    after = json.loads(drill(env, "due", "--json", now=later).stdout)["total"]
+    assert before == after
+    # FSRS's first interval after Easy is py-fsrs's Easy stability: longer than five days.
+    assert type(stored(env, "a")).__name__ == "FsrsState"
+    assert stored(env, "a").due > later + timedelta(days=1)
+    assert after["review"] == 0

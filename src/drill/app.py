@@ -26,33 +26,34 @@ def plural(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
-def config():
-    from drill.config import load_config
+def config(db: Path | None = None, decks: list[Path] | None = None):
+    from drill.services.errors import DrillError
+    from drill.services.settings import resolve
 
     try:
-        return load_config()
-    except ContentError as err:
-        raise UserError("the config file has problems", problems=err.problems) from None
+        return resolve(db, decks or ())
+    except DrillError as err:
+        raise UserError(err.message, problems=err.problems) from None
 
 
 def open_store(db: Path | None, decks: list[Path] | None = None, *, sync: bool = True):
-    """Open the database and bring it in line with the decks. Returns (store, options_for).
-    Deck problems stop the command before anything is written."""
+    """Open the database and bring it in line with the decks and their options (each deck's
+    cards on the scheduler its preset names). Returns (store, options_for). Deck problems
+    stop the command before anything is written."""
     from drill.clock import ClockError, now
-    from drill.config import deck_roots
+    from drill.fsrs_scheduler import sync_schedulers
     from drill.options import resolver
     from drill.paths import find_deck_files
-    from drill.store import Store, StoreError, default_db_path
+    from drill.store import Store, StoreError
 
-    settings = config()
-    path = db or settings.db or default_db_path()
+    settings = config(db, decks)
     try:
         moment = now()
-        store = Store(path)
+        store = Store(settings.db)
     except (ClockError, StoreError) as err:
         raise UserError(str(err)) from None
     if sync:
-        files, problems = find_deck_files(deck_roots(settings, decks))
+        files, problems = find_deck_files(settings.deck_roots)
         try:
             if problems:
                 raise ContentError(problems)
@@ -64,7 +65,12 @@ def open_store(db: Path | None, decks: list[Path] | None = None, *, sync: bool =
                 "(`drill check` lists them)",
                 problems=err.problems,
             ) from None
-    return store, resolver(settings.options, store.deck_options())
+    options_for = resolver(settings.options, store.deck_options())
+    if sync:
+        # Every reader sees the schedule the options give: converted here, once, on opening,
+        # never by a read (the quiz's queue and `drill due` count the same cards).
+        sync_schedulers(store, options_for)
+    return store, options_for
 
 
 def due_by_deck(store: Any, options_for: Any, now: Any) -> dict[str, tuple[int, int, int]]:

@@ -65,10 +65,11 @@ DecksOpt = Annotated[
 ]
 
 
-def _config():
+def _config(db: Path | None = None, decks: list[Path] | None = None):
+    """The settings in effect (drill.services.settings): paths and options, with sources."""
     from drill import app as services
 
-    return _run(services.config)
+    return _run(services.config, db, decks)
 
 
 def _run(function, *args, **kwargs):
@@ -92,9 +93,7 @@ def _deck_paths(paths: list[Path] | None, decks: list[Path] | None = None) -> li
     """Deck files/folders named on the command line, else every deck folder in effect."""
     if paths:
         return list(paths)
-    from drill.config import deck_roots
-
-    return deck_roots(_config(), decks)
+    return _config(None, decks).deck_roots
 
 
 def _open_store(db: Path | None, decks: list[Path] | None = None, *, sync: bool = True):
@@ -278,7 +277,7 @@ def build(
     from drill import clock, export
     from drill.content import find_deck_files
     from drill.model import ContentError, deck_matches, select
-    from drill.store import StoreError, default_db_path
+    from drill.store import StoreError
 
     _check_kind(kind, "problem")
     if kind == "problem" and not problems:
@@ -304,12 +303,11 @@ def build(
         extra = export.problem_notes(templates, problems, seed, now)
         files, _ = find_deck_files(_deck_paths(paths, decks))
         # The database and study options every other command uses (config file included).
-        settings = _config()
-        db_path = db or settings.db or default_db_path()
+        settings = _config(db, decks)
         report = export.build(
             notes,
             files,
-            db_path,
+            settings.db,
             now,
             out,
             single=single,
@@ -647,29 +645,11 @@ def config_show(
 ) -> None:
     """Print the config file, database, deck folders and study options in effect, and where
     each value came from."""
-    import os
-
-    from drill.config import ENV_DECKS, config_path
     from drill.options import DeckOptions
-    from drill.paths import bundled_decks_dir
-    from drill.store import ENV_DB, default_db_path
 
-    config = _config()
-    if db is not None:
-        db_path, db_from = db, "--db"
-    elif os.environ.get(ENV_DB):
-        db_path, db_from = default_db_path(), ENV_DB
-    elif config.db is not None:
-        db_path, db_from = config.db, "config file"
-    else:
-        db_path, db_from = default_db_path(), "default"
-    folders = []
-    if config.bundled:
-        folders.append({"path": str(bundled_decks_dir()), "from": "bundled"})
-    folders += [{"path": str(p), "from": "config file"} for p in config.decks]
-    env = os.environ.get(ENV_DECKS, "")
-    folders += [{"path": p, "from": ENV_DECKS} for p in env.split(os.pathsep) if p.strip()]
-    folders += [{"path": str(p), "from": "--decks"} for p in decks or []]
+    config = _config(db, decks)
+    db_path, db_from = config.database.value, config.database.source
+    folders = [{"path": str(f.value), "from": f.source} for f in config.deck_folders]
     deck_values: dict = {}
     if deck is not None:
         store, _ = _open_store(db, decks)
@@ -689,7 +669,7 @@ def config_show(
         for name, value in effective.items()
     }
     payload = {
-        "config_file": {"path": str(config_path()), "exists": config.exists},
+        "config_file": {"path": str(config.config_file), "exists": config.config_exists},
         "database": {"path": str(db_path), "from": db_from},
         "bundled_decks": config.bundled,
         "deck_folders": folders,
@@ -701,8 +681,8 @@ def config_show(
 
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    state = "" if config.exists else " (not created yet)"
-    typer.echo(f"config file   {config_path()}{state}")
+    state = "" if config.config_exists else " (not created yet)"
+    typer.echo(f"config file   {config.config_file}{state}")
     typer.echo(f"database      {db_path}  ({db_from})")
     for folder in folders:
         typer.echo(f"deck folder   {folder['path']}  ({folder['from']})")
@@ -727,12 +707,11 @@ def init(
     import shlex
 
     from drill import authoring
-    from drill.config import add_deck_folder, config_path, deck_roots
+    from drill.config import add_deck_folder, config_path
     from drill.model import ContentError
 
-    config = _config()
     name = deck or authoring.default_deck_name(folder)
-    roots = deck_roots(config, decks) + ([folder] if folder.is_dir() else [])
+    roots = _config(None, decks).deck_roots + ([folder] if folder.is_dir() else [])
     try:
         made = authoring.init_deck(folder, name, authoring.loaded_ids(roots))
     except authoring.AuthoringError as err:
@@ -804,7 +783,6 @@ def add(
     """Append a card to a deck file, keeping its comments and formatting; asks on stdin for
     required fields that are missing."""
     from drill import authoring
-    from drill.config import deck_roots
     from drill.names import id_problem
 
     given = {
@@ -844,13 +822,14 @@ def add(
         if card_id is not None and (message := id_problem(card_id)) is not None:
             raise authoring.AuthoringError(f"--id: {message}")
         fields = authoring.ask_missing(kind, given, sys.stdin.readline, write)
-        taken = authoring.loaded_ids([*deck_roots(_config(), decks), file])
+        roots = _config(None, decks).deck_roots
+        taken = authoring.loaded_ids([*roots, file])
         if card_id is not None and card_id in taken:
             raise authoring.AuthoringError(f"id '{card_id}' is already used at {taken[card_id]}")
         card = authoring.build_card(
             kind, fields, card_id=card_id, taken=taken, tags=tag or (), source=source, note=note
         )
-        twin = authoring.duplicate_of([*deck_roots(_config(), decks), file], kind, fields)
+        twin = authoring.duplicate_of([*roots, file], kind, fields)
         added = authoring.add_card(file, card, taken)
     except authoring.AuthoringError as err:
         _print_problems(err.problems)
@@ -1131,11 +1110,11 @@ def import_(
     import shlex
 
     from drill import authoring, importer
-    from drill.config import config_path, deck_roots
+    from drill.config import config_path
     from drill.paths import display_path
 
     target = importer.out_path(deck, out)
-    roots = deck_roots(_config(), decks)
+    roots = _config(None, decks).deck_roots
     try:
         report = importer.import_source(
             source,

@@ -10,8 +10,9 @@ The file is YAML, at `DRILL_CONFIG` or in the per-user config folder (on Linux
     options:                # study options for every deck (see drill.options)
       new_per_day: 10
 
-Precedence: command-line options, then environment variables (DRILL_DECKS, DRILL_DB), then the
-file, then defaults. A missing file is fine; a broken one is an error with `path:line`.
+What is in effect comes from drill.services.settings, one rule for every command: command
+line, then environment (DRILL_DB, DRILL_DECKS), then this file, then defaults. A missing file
+is fine; a broken one is an error with `path:line`.
 """
 
 from __future__ import annotations
@@ -24,7 +25,6 @@ from typing import Any
 from drill.model import ContentError, Problem
 
 ENV_CONFIG = "DRILL_CONFIG"
-ENV_DECKS = "DRILL_DECKS"
 KEYS = ("decks", "bundled", "db", "options")
 
 
@@ -184,22 +184,6 @@ def _parse_config(path: Path) -> Config:
 def _resolve(base: Path, text: str) -> Path:
     path = Path(os.path.expandvars(text)).expanduser()
     return path if path.is_absolute() else base / path
-
-
-def deck_roots(config: Config, cli_decks: list[Path] | None = None) -> list[Path]:
-    """Every deck folder in effect: the bundled decks (unless switched off), the config
-    file's folders, DRILL_DECKS (a path list) and --decks, in that order, without repeats."""
-    from drill.paths import bundled_decks_dir
-
-    roots: list[Path] = [bundled_decks_dir()] if config.bundled else []
-    roots += config.decks
-    env = os.environ.get(ENV_DECKS, "")
-    roots += [Path(p).expanduser() for p in env.split(os.pathsep) if p.strip()]
-    roots += list(cli_decks or [])
-    unique: dict[str, Path] = {}
-    for root in roots:
-        unique.setdefault(str(root.resolve()), root)
-    return list(unique.values())
 
 
 def add_deck_folder(folder: Path, path: Path | None = None) -> bool:

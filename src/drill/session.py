@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from drill.fsrs_scheduler import sync_schedulers
 from drill.model import deck_matches
 from drill.options import DailyLimits, DeckOptions
 from drill.scheduler import CardState, day_start
@@ -93,8 +92,6 @@ class Session:
 
     def build(self, now: datetime) -> None:
         """Fill the queues from the store as of `now`."""
-        # Decks whose preset switched between SM-2 and FSRS have their cards converted first.
-        sync_schedulers(self.store, self.options_for)
         self.learning, self.reviews, self.new = [], [], []
         rows = [r for r in self.store.study_rows(now) if self.filters.match(r)]
         if self.cram:

@@ -29,8 +29,6 @@ from typing import Any
 
 from drill.model import Card, ContentError, Problem
 
-ENV_DB = "DRILL_DB"
-
 
 class StoreError(Exception):
     """A problem with the database file itself (too new, unreadable, locked for too long)."""
@@ -38,16 +36,6 @@ class StoreError(Exception):
 
 class StaleStateError(StoreError):
     """The card was answered elsewhere (another drill process) since it was shown."""
-
-
-def default_db_path() -> Path:
-    """`DRILL_DB`, else the per-user data folder (e.g. ~/.local/share/drill/drill.db)."""
-    env = os.environ.get(ENV_DB)
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_data_path
-
-    return user_data_path("drill", appauthor=False) / "drill.db"
 
 
 # --------------------------------------------------------------------------- migrations
