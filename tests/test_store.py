@@ -433,20 +433,28 @@ def test_rename_needs_the_old_id_gone_and_the_new_one_present(store, tmp_path):
     assert store.rename("a", "alpha") == [("a", "alpha")]
 
 
-def test_reviews_per_day_hour_buckets_match_sqlite_dates(store, tmp_path):
+@pytest.mark.parametrize(
+    "zone", ["UTC", "Europe/Berlin", "Asia/Kolkata", "America/St_Johns", "Australia/Lord_Howe"]
+)
+def test_reviews_per_day_periods_match_the_day_rule_of_each_review(store, tmp_path, zone):
+    """Counting per hour (or per minute in half-hour zones) gives each review the day the
+    scheduler's rule gives its own moment, across DST changes too."""
+    from zoneinfo import ZoneInfo
+
+    from drill.scheduler import SchedulerConfig, scheduling_day
+    from drill.stats import reviews_per_day
+
     store.sync([write(tmp_path / "t.yaml", DECK)], NOW)
-    when = NOW - timedelta(days=3)
-    for minutes in range(0, 3 * 24 * 60, 97):  # answers at odd times over three days
+    config = SchedulerConfig(tz=ZoneInfo(zone))
+    when = datetime(2026, 3, 20, tzinfo=UTC)  # Berlin and St John's change clocks in March
+    moments = [when + timedelta(minutes=m) for m in range(0, 20 * 24 * 60, 97)]
+    for moment in moments:
         before = store.state("a")
-        moment = when + timedelta(minutes=minutes)
         store.record_answer(
             "a", before, answer(before, Rating.AGAIN, now=moment, config=CONFIG, seed=1), 1, moment
         )
-    for shift in (-240, 60, -210, 330):  # whole hours use buckets; half hours use date()
-        expected = dict(
-            store.conn.execute(
-                "SELECT date(reviewed_at, ?), count(*) FROM review_log GROUP BY 1",
-                (f"{shift:+d} minutes",),
-            ).fetchall()
-        )
-        assert store.reviews_per_day(when - timedelta(days=1), shift) == expected, shift
+    expected: dict[str, int] = {}
+    for moment in moments:
+        day = scheduling_day(moment, config).isoformat()
+        expected[day] = expected.get(day, 0) + 1
+    assert reviews_per_day(store, when - timedelta(days=1), config, None) == expected

@@ -4,7 +4,7 @@ users and tests simulate days (`DRILL_NOW=2026-12-01T09:00 drill quiz`)."""
 from __future__ import annotations
 
 import os
-from datetime import datetime
+from datetime import datetime, timedelta, tzinfo
 
 ENV = "DRILL_NOW"
 
@@ -31,3 +31,58 @@ def now() -> datetime:
     if fixed:
         return parse_moment(fixed)
     return datetime.now().astimezone()
+
+
+def local_zone() -> tzinfo:
+    """The system's time zone with its daylight-saving rules: `TZ` when it names a zone,
+    else /etc/localtime's zone, else whatever the C library says at each moment. (Not
+    `datetime.now().astimezone().tzinfo`: that is today's fixed offset, which puts summer
+    moments an hour off when read in winter.)"""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    key = os.environ.get("TZ", "").lstrip(":")
+    if not key:
+        try:
+            target = os.path.realpath("/etc/localtime")
+            key = target.split("/zoneinfo/", 1)[1] if "/zoneinfo/" in target else ""
+        except OSError:
+            key = ""
+    if key:
+        try:
+            return ZoneInfo(key)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            pass
+    return SYSTEM_ZONE
+
+
+class _SystemZone(tzinfo):
+    """The C library's local time, moment by moment (for a TZ that is not a zone name)."""
+
+    def fromutc(self, dt: datetime) -> datetime:
+        import time
+
+        stamp = (dt.replace(tzinfo=None) - datetime(1970, 1, 1)).total_seconds()
+        local = time.localtime(stamp)
+        return datetime(*local[:6], microsecond=dt.microsecond, tzinfo=self)
+
+    def utcoffset(self, dt: datetime | None) -> timedelta:
+        import time
+
+        if dt is None:
+            return timedelta(seconds=-time.timezone)
+        stamp = time.mktime((*dt.timetuple()[:8], -1))
+        return timedelta(seconds=time.localtime(stamp).tm_gmtoff)
+
+    def dst(self, dt: datetime | None) -> timedelta:
+        return timedelta(0)
+
+    def tzname(self, dt: datetime | None) -> str:
+        import time
+
+        return time.tzname[0]
+
+    def __repr__(self) -> str:
+        return "SYSTEM_ZONE"
+
+
+SYSTEM_ZONE = _SystemZone()

@@ -44,6 +44,7 @@ __all__ = [
     "fuzz_range",
     "is_due",
     "preview",
+    "scheduling_day",
     "to_dict",
 ]
 
@@ -83,9 +84,9 @@ _RANGES = (
 
 
 def _local_tz() -> tzinfo:
-    tz = datetime.now().astimezone().tzinfo
-    assert tz is not None
-    return tz
+    from drill.clock import local_zone
+
+    return local_zone()
 
 
 @dataclass(frozen=True)
@@ -218,8 +219,9 @@ def _require_aware(moment: datetime, name: str = "now") -> None:
         raise ValueError(f"{name} must be timezone-aware (got naive datetime {moment})")
 
 
-def _sched_date(moment: datetime, config: SchedulerConfig) -> date:
-    """The calendar date of the scheduling day that contains ``moment``."""
+def scheduling_day(moment: datetime, config: SchedulerConfig) -> date:
+    """The calendar date of the scheduling day that contains ``moment`` (days start at the
+    rollover hour, local time, with the zone's offset at that moment)."""
     local = moment.astimezone(config.tz)
     if local.time() < time(config.rollover_hour):
         return local.date() - timedelta(days=1)
@@ -235,7 +237,7 @@ def day_start(now: datetime, config: SchedulerConfig | None = None) -> datetime:
     the previous day)."""
     _require_aware(now)
     config = config or SchedulerConfig()
-    return _date_start(_sched_date(now, config), config)
+    return _date_start(scheduling_day(now, config), config)
 
 
 def days_between(a: datetime, b: datetime, config: SchedulerConfig | None = None) -> int:
@@ -243,11 +245,11 @@ def days_between(a: datetime, b: datetime, config: SchedulerConfig | None = None
     _require_aware(a, "a")
     _require_aware(b, "b")
     config = config or SchedulerConfig()
-    return (_sched_date(b, config) - _sched_date(a, config)).days
+    return (scheduling_day(b, config) - scheduling_day(a, config)).days
 
 
 def _secs_until_rollover(now: datetime, config: SchedulerConfig) -> int:
-    nxt = _date_start(_sched_date(now, config) + timedelta(days=1), config)
+    nxt = _date_start(scheduling_day(now, config) + timedelta(days=1), config)
     return int(nxt.timestamp()) - math.floor(now.timestamp())
 
 
@@ -263,7 +265,7 @@ def is_due(state: CardState, now: datetime, config: SchedulerConfig | None = Non
     if state.phase == "new" or state.due is None:
         return True
     if state.phase == "review" or state.interday:
-        return _sched_date(state.due, config) <= _sched_date(now, config)
+        return scheduling_day(state.due, config) <= scheduling_day(now, config)
     return state.due <= now + timedelta(seconds=config.learn_ahead_secs)
 
 
@@ -660,7 +662,7 @@ def preview(
         ff,
         _steps(config.learning_steps),
         _steps(config.relearning_steps),
-        _sched_date(now, config),
+        scheduling_day(now, config),
         _secs_until_rollover(now, config),
     )
     if state.phase in ("new", "learning"):

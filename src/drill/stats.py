@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from drill.scheduler import SchedulerConfig, day_start
+from drill.scheduler import SchedulerConfig, day_start, scheduling_day
 from drill.session import Filters
 from drill.store import Store, state_from_row
 
@@ -33,11 +33,8 @@ def compute(
     rows = [r for r in store.study_rows(now, include_suspended=True) if filters.match(r)]
     card_ids = None if filters == Filters() else [r["id"] for r in rows]
     today_start = day_start(now, config)
-    today = _local_day(today_start, config)
-    offset = now.utcoffset() or timedelta(0)
-    shift = int(offset.total_seconds() // 60) - config.rollover_hour * 60
-
-    per_day = store.reviews_per_day(today_start - timedelta(days=365), shift, card_ids)
+    today = scheduling_day(today_start, config)
+    per_day = reviews_per_day(store, today_start - timedelta(days=365), config, card_ids)
     streak = 0
     day = today if per_day.get(today.isoformat()) else today - timedelta(days=1)
     while per_day.get(day.isoformat()):
@@ -50,7 +47,6 @@ def compute(
     eases: Counter[str] = Counter()
     leeches = []
     recall: list[float] = []
-    shift_by = timedelta(minutes=shift)
     for row in rows:
         # Read the columns directly: building 10,000 scheduler states was most of the time.
         phase = row["phase"]
@@ -66,7 +62,7 @@ def compute(
             continue
         if phase in ("review", "relearning"):
             eases[_ease_bucket(row["ease"])] += 1
-        due_day = (datetime.fromisoformat(row["due"]) + shift_by).date()
+        due_day = scheduling_day(datetime.fromisoformat(row["due"]), config)
         days_ahead = (due_day - today).days
         if days_ahead < 30:
             forecast[max(days_ahead, 0)] += 1
@@ -113,10 +109,22 @@ def _retrievability(
     return retrievability(state, now, options_for(deck))
 
 
-def _local_day(moment: datetime, config: SchedulerConfig) -> date:
-    """The scheduling day a moment belongs to (days start at the rollover hour)."""
-    local = moment.astimezone(config.tz)
-    return (local - timedelta(hours=config.rollover_hour)).date()
+def reviews_per_day(
+    store: Store, since: datetime, config: SchedulerConfig, card_ids: list[str] | None
+) -> dict[str, int]:
+    """Reviews per scheduling day ('YYYY-MM-DD'), each on the day the scheduler's day rule
+    gives its own moment (its own UTC offset: a summer review stays on its day when read
+    in winter). Counted per UTC hour, or per minute in a zone whose offset is not whole
+    hours, since a period then never straddles a day boundary."""
+    minutes = any(
+        (config.tz.utcoffset(since + timedelta(days=d)) or timedelta(0)) % timedelta(hours=1)
+        for d in range(0, 400, 30)
+    )
+    days: dict[str, int] = {}
+    for start, n in store.reviews_per_period(since, card_ids, minutes=minutes):
+        day = scheduling_day(start, config).isoformat()
+        days[day] = days.get(day, 0) + n
+    return days
 
 
 def _bucket_names() -> list[str]:

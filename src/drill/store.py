@@ -23,7 +23,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -398,34 +398,24 @@ class _Stats:
 
     conn: sqlite3.Connection
 
-    def reviews_per_day(
-        self, since: datetime, shift_minutes: int, card_ids: list[str] | None = None
-    ) -> dict[str, int]:
-        """Reviews per scheduling day ('YYYY-MM-DD'), cram included; `shift_minutes` moves UTC
-        times to the local scheduling day (UTC offset minus the rollover hour)."""
-        if shift_minutes % 60:  # a half-hour time zone: let SQLite shift every row
-            sql, params = self._log_filter(
-                "SELECT date(reviewed_at, ?) AS day, count(*) AS n FROM review_log "
-                "WHERE reviewed_at >= ?",
-                [f"{shift_minutes:+d} minutes", iso(since)],
-                card_ids,
-            )
-            rows = self.conn.execute(sql + " GROUP BY day", params)
-            return {row["day"]: row["n"] for row in rows}
-        # Whole hours: count per UTC hour (a text prefix, far cheaper than date() on 100,000
-        # rows), then move each hour into its day here.
+    def reviews_per_period(
+        self, since: datetime, card_ids: list[str] | None = None, *, minutes: bool = False
+    ) -> list[tuple[datetime, int]]:
+        """Reviews (cram included) per UTC hour since `since`, or per minute with `minutes`:
+        (the period's start, count). Counting by a text prefix is far cheaper than a date
+        function on 100,000 rows; the caller puts each period on its scheduling day."""
+        width = 16 if minutes else 13  # 'YYYY-MM-DDTHH:MM' or 'YYYY-MM-DDTHH'
         sql, params = self._log_filter(
-            "SELECT substr(reviewed_at, 1, 13) AS hour, count(*) AS n FROM review_log "
+            f"SELECT substr(reviewed_at, 1, {width}) AS period, count(*) AS n FROM review_log "
             "WHERE reviewed_at >= ?",
             [iso(since)],
             card_ids,
         )
-        shift = timedelta(minutes=shift_minutes)
-        days: dict[str, int] = {}
-        for row in self.conn.execute(sql + " GROUP BY hour", params):
-            day = (datetime.fromisoformat(row["hour"] + ":00") + shift).date().isoformat()
-            days[day] = days.get(day, 0) + row["n"]
-        return days
+        pad = "" if minutes else ":00"
+        return [
+            (datetime.fromisoformat(row["period"] + pad + "+00:00"), row["n"])
+            for row in self.conn.execute(sql + " GROUP BY period", params)
+        ]
 
     def retention(
         self, since: datetime, card_ids: list[str] | None = None
