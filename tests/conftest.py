@@ -57,7 +57,7 @@ def cli():
     """Run the real `drill` CLI in-process; returns click's Result."""
     from typer.testing import CliRunner
 
-    from drill.cli import app
+    from drill.ui.cli import app
 
     runner = CliRunner()
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from drill.scheduler import Rating, SchedulerConfig, answer
-from drill.store import Store
+from drill.storage import Store
 
 START = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 CONFIG = SchedulerConfig(fuzz=False, tz=UTC)
@@ -106,7 +106,18 @@ def test_card_show(cli, env):
     assert [h["rating"] for h in data["history"]] == [3]
     assert "rating 3" in cli("card", "show", "a").stdout
     missing = cli("card", "show", "nope")
-    assert missing.exit_code == 2 and "no card with id 'nope'" in missing.stderr
+    assert missing.exit_code == 2 and "no card or note with id 'nope'" in missing.stderr
+
+
+def test_card_show_of_a_note_id_lists_its_cards(cli, env):
+    (env / "decks" / "z.yaml").write_text(
+        "deck: Z\ncards:\n  - {id: cz, kind: cloze, text: '{{c1::one}} and {{c2::two}}'}\n"
+    )
+    result = cli("card", "show", "cz")
+    assert result.exit_code == 0, result.output
+    assert "Note cz has 2 cards:" in result.stdout
+    assert "cz/c1" in result.stdout and "cz/c2" in result.stdout
+    assert [c["id"] for c in run_json(cli, "card", "show", "cz")["cards"]] == ["cz/c1", "cz/c2"]
 
 
 def test_suspend_unsuspend_by_id_note_and_tag(cli, env):
@@ -159,17 +170,39 @@ def test_broken_config_file_is_reported_with_line(cli, env):
     assert "config.yaml:3: `new_per_day`: expected a whole number, found 'many'" in result.stderr
 
 
-def test_broken_deck_stops_commands_without_changes(cli, env):
+def test_a_broken_deck_file_is_skipped_whole_and_the_rest_works(cli, env):
+    """As Anki skips a deck it cannot read: the broken file is one warning with path:line,
+    its cards keep their last good state (never half a file), every other deck is studied,
+    read-only commands keep working, and `drill check` still fails."""
+    (env / "decks" / "other.yaml").write_text(
+        "deck: Other\ncards:\n  - {id: o, front: Q, back: A}\n"
+    )
     cli("due")
     review(env, "a", Rating.GOOD, START)
     deck = env / "decks" / "cmd.yaml"
-    deck.write_text(deck.read_text() + "  - {id: broken, front: only}\n")
-    result = cli("quiz")
-    assert result.exit_code == 1
-    assert "cmd.yaml:8: basic card 'broken' is missing `back:`" in result.stderr
-    assert "nothing was changed" in result.stderr
+    text = deck.read_text().replace("Question B", "Question B edited")
+    deck.write_text(text + "  - {id: broken, front: only}\n")
+    for command in (["quiz"], ["due"], ["stats"], ["card", "show", "a"]):
+        result = cli(*command, input="q\n")
+        assert result.exit_code == 0, (command, result.output)
+        assert (
+            "cmd.yaml:8: basic card 'broken' is missing `back:` (the answer) (file skipped"
+            in result.stderr
+        )
+    assert "Other" in cli("due").stdout
     with Store(env / "drill.db") as store:
-        assert store.card_row("broken") is None
+        assert store.card("broken") is None
+        assert store.card("b").front == "Question B"  # not half of the file
+        assert store.state("a").reps == 1
+    assert cli("check").exit_code == 1
+
+
+def test_a_missing_deck_folder_is_a_warning(cli, env, monkeypatch):
+    monkeypatch.setenv("DRILL_DECKS", str(env / "no-such-folder"))
+    result = cli("due")
+    assert result.exit_code == 0
+    assert "no-such-folder:0: no such file or folder" in result.stderr
+    assert "Cmd" in result.stdout
 
 
 def test_due_counts_agree_with_the_quiz_queue(env):
@@ -177,9 +210,10 @@ def test_due_counts_agree_with_the_quiz_queue(env):
     with cards in every phase, both must say the same."""
     import random
 
-    from drill.app import due_by_deck
-    from drill.options import resolver
-    from drill.session import Session
+    from drill.services.due import due
+    from drill.services.settings import resolve
+    from drill.services.study import StudySession
+    from drill.services.workspace import open_workspace
 
     deck_text = "deck: Many\noptions:\n  new_per_day: 7\n  reviews_per_day: 9\ncards:\n" + "".join(
         f"  - {{id: m{i}, front: q{i}, back: a{i}}}\n" for i in range(60)
@@ -198,18 +232,18 @@ def test_due_counts_agree_with_the_quiz_queue(env):
                 after = answer(before, Rating(rng.randint(1, 4)), now=when, config=CONFIG)
                 store.record_answer(f"m{i}", before, after, 3, when)
                 when = max(when, after.due or when)
-        options_for = resolver({"fuzz": False}, store.deck_options())
-        for minutes in (0, 5, 60 * 30, 60 * 24 * 3):
-            now = START + timedelta(minutes=minutes)
-            session = Session(store, options_for)
-            session.build(now)
+    for minutes in (0, 5, 60 * 30, 60 * 24 * 3):
+        now = START + timedelta(minutes=minutes)
+        with open_workspace(resolve(), now) as ws:
+            session = StudySession(ws, lambda now=now: now)
             horizon = now + timedelta(minutes=20)
             expected = (
                 sum(c.deck == "Many" for c in session.new),
                 sum(c.deck == "Many" and c.state.due <= horizon for c in session.learning),
                 sum(c.deck == "Many" for c in session.reviews),
             )
-            assert due_by_deck(store, options_for, now)["Many"] == expected, minutes
+            counts = due(ws).decks["Many"]
+            assert (counts.new, counts.learning, counts.review) == expected, minutes
 
 
 @pytest.mark.parametrize("command", [["quiz"], ["stats"], ["config", "show"]])
@@ -221,8 +255,9 @@ def test_unknown_deck_is_an_error_with_a_suggestion(cli, env, command):
 
 def test_a_parent_deck_s_limit_covers_its_subdecks(cli, env):
     """As in Anki: 20 new cards a day for P cover P::A and P::B together."""
-    from drill.options import resolver
-    from drill.session import Session
+    from drill.services.settings import resolve
+    from drill.services.study import StudySession
+    from drill.services.workspace import open_workspace
 
     for name in ("a", "b"):
         (env / "decks" / f"p-{name}.yaml").write_text(
@@ -231,9 +266,8 @@ def test_a_parent_deck_s_limit_covers_its_subdecks(cli, env):
         )
     data = run_json(cli, "due")["decks"]
     assert data["P::A"]["new"] == 15 and data["P::B"]["new"] == 5
-    with Store(env / "drill.db") as store:
-        session = Session(store, resolver({}, store.deck_options()))
-        session.build(START)
+    with open_workspace(resolve(), START) as ws:
+        session = StudySession(ws, lambda: START)
         assert sum(c.deck.startswith("P::") for c in session.new) == 20
 
 

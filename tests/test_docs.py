@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from drill.cli import app
+from drill.ui.cli import app
 
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
 

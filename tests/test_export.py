@@ -15,10 +15,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from drill import export, markup
+from drill import markup
+from drill.anki import package as export
 from drill.content import cards_of, load
 from drill.names import file_slug
 from drill.paths import bundled_decks_dir
+from drill.storage import Store
 
 anki_collection = pytest.importorskip("anki.collection")
 
@@ -332,7 +334,7 @@ def test_custom_deck_text_arrives_exactly(cli, anki, tmp_path, custom):
         "build", custom, "--out", out, "--db", tmp_path / "drill.db", env={"DRILL_NOW": T1}
     )
     assert result.exit_code == 0, result.output
-    assert "left out 1 suspended note (1 cards)" in result.stdout
+    assert "left out 1 suspended note (1 card)" in result.stdout
     packages = sorted(out.glob("*.apkg"))
     assert {p.name for p in packages} == {"ünïcode-日本.apkg", "markup-tricks.apkg"}
 
@@ -391,8 +393,14 @@ def test_rebuild_is_stable_and_mtime_is_content_time(cli, tmp_path, custom):
     collection = load([custom])
     db = tmp_path / "drill.db"
     files = sorted(custom.glob("*.yaml"))
-    first = export.content_changed(db, files, parse_moment(T1))
-    again = export.content_changed(db, files, parse_moment(T2))
+
+    def content_changed(now):
+        with Store(db) as store:
+            store.sync(files, now, prune=False)
+            return store.note_changed_times()
+
+    first = content_changed(parse_moment(T1))
+    again = content_changed(parse_moment(T2))
     assert first == again
     assert set(first.values()) == {datetime.fromisoformat(T1)}
     notes = export.export_notes(collection.notes, again, parse_moment(T2))
@@ -427,7 +435,7 @@ def test_filters_and_errors(cli, tmp_path, custom):
     db = ("--db", tmp_path / "drill.db")
     result = cli("build", custom, "--out", out, *db, "--kind", "cloze", env={"DRILL_NOW": T1})
     assert result.exit_code == 0, result.output
-    assert "1 notes, 2 cards" in result.stdout
+    assert "1 note, 2 cards" in result.stdout
     result = cli("build", custom, "--out", out, *db, "--kind", "nope")
     assert result.exit_code == 2 and "unknown kind" in result.stderr
     result = cli("build", custom, "--out", out, *db, "--tag", "no-such-tag")

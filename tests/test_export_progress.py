@@ -22,8 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from drill import export
-from drill.content import load
+from drill.anki import package as export
 from drill.scheduler import (
     CardState,
     Rating,
@@ -36,7 +35,7 @@ from drill.scheduler import (
     is_due,
     preview,
 )
-from drill.store import Store
+from drill.storage import Store
 
 anki_collection = pytest.importorskip("anki.collection")
 
@@ -142,10 +141,19 @@ def simulate(tmp_path: Path) -> Month:
         assert phases == {"new", "learning", "review", "relearning"}
         assert store.state("b10").interday and store.state("b10").due <= now
 
-    notes = load([deck_dir]).notes
+    from drill.services.build import BuildRequest, build
+    from drill.services.settings import Settings, Sourced
+
+    settings = Settings(
+        config_file=tmp_path / "config.yaml",
+        config_exists=False,
+        database=Sourced(db, "--db"),
+        deck_folders=(Sourced(deck_dir, "--decks"),),
+        bundled=False,
+        options={"next_day_starts_at": rollover},
+    )
     out = tmp_path / "build"
-    options = {"next_day_starts_at": rollover}
-    report = export.build(notes, files, db, now, out, with_progress=True, options=options)
+    report = build(settings, now, BuildRequest(paths=[deck_dir], out=out, with_progress=True))
     return Month(db, deck_dir, now, config, [w.path for w in report.written], repr(report))
 
 
@@ -200,7 +208,7 @@ def imported(month, tmp_path_factory):
 def store_view(db: Path):
     with Store(db) as store:
         cards = store.card_progress()
-        history = {cid: store.history(cid) for cid in cards}
+        history = {cid: [r.as_dict() for r in store.history(cid)] for cid in cards}
     return cards, history
 
 

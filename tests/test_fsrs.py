@@ -19,13 +19,15 @@ from pathlib import Path
 import fsrs
 import fsrs.scheduler as fsrs_module
 import pytest
+import sqlite_utils
 
 from drill import fsrs_scheduler
-from drill.fsrs_scheduler import FsrsState, next_states, sync_schedulers
+from drill.fsrs_scheduler import FsrsState, next_states
 from drill.options import FSRS_PARAMETER_BOUNDS, OptionError, parse_value, resolver
 from drill.scheduler import CardState, Rating, SchedulerConfig
 from drill.scheduler import answer as sm2_answer
-from drill.store import Store
+from drill.services.schedules import sync_schedulers
+from drill.storage import Store
 
 START = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 FSRS_STATES = {"learning": fsrs.State.Learning, "review": fsrs.State.Review}
@@ -179,7 +181,7 @@ def test_fsrs_through_the_store_matches_py_fsrs(tmp_path):
                 assert stored.reps == i + 1, where
                 assert stored.sm2 == replace(sm2_alone, leech=False, suspended=False), where
             replayed = fsrs_scheduler.replay(
-                card_id, store.review_rows(card_ids=[card_id]), options, stored.sm2
+                card_id, store.reviews(card_ids=[card_id]), options, stored.sm2
             )
             assert replayed == replace(stored, leech=False, suspended=False)
 
@@ -301,8 +303,10 @@ def test_switching_sm2_fsrs_sm2_loses_nothing(tmp_path):
             assert state == replace(alone[card_id], leech=False, suspended=False), card_id
         log_after = log_rows(store)
         assert log_after[: len(log_before)] == log_before and len(log_after) == len(log_before) + 8
-        row = store.card_row("a")
-        assert (row["scheduler"], row["stability"], row["sm2_state"]) == (None, None, None)
+        row = store.conn.execute(
+            "SELECT scheduler, stability, sm2_state FROM cards WHERE id = 'a'"
+        ).fetchone()
+        assert tuple(row) == (None, None, None)
 
         # And back to FSRS: the replay gives the FSRS states it had.
         sync_schedulers(store, on(fsrs_options_d))
@@ -359,7 +363,7 @@ def drill(env, *args, lines="", now=None, check=True):
 
 
 def stored(env, card_id):
-    from drill.store import state_from_row
+    from drill.storage.records import state_of as state_from_row
 
     conn = sqlite3.connect(env["DRILL_DB"])
     conn.row_factory = sqlite3.Row
@@ -440,8 +444,8 @@ def test_due_and_help_do_not_import_fsrs(env):
 # --------------------------------------------------------------------------- migration
 
 
-def test_a_v1_database_upgrades_to_v2(tmp_path, monkeypatch):
-    import drill.store as store_module
+def test_a_v1_database_upgrades_to_the_current_schema(tmp_path, monkeypatch):
+    import drill.storage.store as store_module
 
     deck = write(tmp_path / "d.yaml", "deck: D\ncards:\n  - {id: a, front: q, back: a}\n")
     path = tmp_path / "drill.db"
@@ -450,9 +454,15 @@ def test_a_v1_database_upgrades_to_v2(tmp_path, monkeypatch):
         patch.setattr(store_module, "MIGRATIONS", v2[:1])
         patch.setattr(store_module, "SCHEMA_VERSION", 1)
         with Store(path) as old:
-            old.sync([deck], START)
+            # The card as drill 1 synced it (its columns only).
+            old.conn.execute(
+                "INSERT INTO cards (id, note_id, deck, kind, front, back, tags, path, line, "
+                "position, ordinal, content_hash) VALUES ('a', 'a', 'D', 'basic', 'q', 'a', "
+                "'[]', ?, 3, 1, 0, 'x')",
+                (str(deck.resolve()),),
+            )
             assert old.version == 1
-            assert "stability" not in old._sqlite_utils()["cards"].columns_dict
+            assert "stability" not in sqlite_utils.Database(old.conn)["cards"].columns_dict
             # An answer as drill 1 wrote it (its record_answer knew only these columns).
             after = sm2_answer(CardState(), 3, START, SchedulerConfig(fuzz=False, tz=UTC))
             old.conn.execute(
@@ -467,11 +477,11 @@ def test_a_v1_database_upgrades_to_v2(tmp_path, monkeypatch):
                 (START.isoformat(), after.phase),
             )
     with Store(path) as upgraded:
-        assert upgraded.version == 2 == store_module.SCHEMA_VERSION
-        columns = upgraded._sqlite_utils()["cards"].columns_dict
+        assert upgraded.version == store_module.SCHEMA_VERSION
+        columns = sqlite_utils.Database(upgraded.conn)["cards"].columns_dict
         assert {"scheduler", "stability", "difficulty", "sm2_state"} <= set(columns)
-        row = upgraded.card_row("a")
-        assert (row["scheduler"], row["stability"], row["difficulty"]) == (None, None, None)
+        card = upgraded.card("a")
+        assert (card.scheduler, card.stability, card.difficulty) == ("sm2", None, None)
         state = upgraded.state("a")
         assert type(state) is CardState and (state.phase, state.reps) == ("learning", 1)
         # The upgraded file takes FSRS answers.
@@ -498,25 +508,29 @@ def test_optimize_with_too_few_reviews_says_so(env):
     result = drill(env, "optimize", "--deck", "Nope", check=False)
     assert (result.returncode, result.stderr.strip()) == (
         2,
-        "drill: no deck 'Nope' (drill due lists the decks)",
+        "drill: no deck named 'Nope'; top-level decks: F",
     )
 
 
 def test_optimize_counts_reviews_as_py_fsrs_does_and_needs_torch(monkeypatch):
+    from types import SimpleNamespace as Review
+
     rows = []
     for n, card_id in enumerate(["x", "y"]):
         for i, days in enumerate([0, 0, 1, 3, 3, 9]):
             rows.append(
-                {
-                    "card_id": card_id,
-                    "reviewed_at": (START + timedelta(days=days, minutes=i + n)).isoformat(),
-                    "rating": 3,
-                    "review_kind": "learn" if i < 2 else "review",
-                    "phase_before": "new" if i == 0 else "review",
-                    "answer_ms": 1000,
-                }
+                Review(
+                    card_id=card_id,
+                    reviewed_at=START + timedelta(days=days, minutes=i + n),
+                    rating=3,
+                    kind="learn" if i < 2 else "review",
+                    phase_before="new" if i == 0 else "review",
+                    answer_ms=1000,
+                )
             )
-    rows.append({**rows[-1], "review_kind": "cram", "reviewed_at": "2027-01-01T00:00:00+00:00"})
+    rows.append(
+        Review(**{**vars(rows[-1]), "kind": "cram", "reviewed_at": START.replace(year=2027)})
+    )
     count, histories = fsrs_scheduler.countable_reviews(rows)
     assert count == 6 and [len(h) for h in histories.values()] == [6, 6]
     try:

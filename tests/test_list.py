@@ -126,12 +126,15 @@ def test_text_output_one_line_per_card(cli, deck):
     assert lines[0].endswith("What is 2 + 2?")
 
 
-def test_list_refuses_broken_decks_with_path_and_line(cli, write_deck, tmp_path):
-    write_deck("deck: T\ncards:\n  - {id: a, front: Q}\n")
-    result = cli("list", tmp_path / "deck.yaml")
-    assert result.exit_code == 1
+def test_list_skips_a_broken_deck_file_with_path_and_line(cli, write_deck, tmp_path):
+    """A read-only command keeps working: the broken file is a warning and is left out
+    whole, the rest is listed."""
+    write_deck("deck: T\ncards:\n  - {id: a, front: Q}\n  - {id: b, front: Q2, back: A}\n")
+    write_deck("deck: U\ncards:\n  - {id: u, front: Q3, back: A3}\n", "other.yaml")
+    result = cli("list", tmp_path / "deck.yaml", tmp_path / "other.yaml")
+    assert result.exit_code == 0
     assert "deck.yaml:3: basic card 'a' is missing `back:`" in result.stderr
-    assert result.stdout == ""
+    assert [line.split()[0] for line in result.stdout.splitlines()] == ["u"]
 
 
 def test_problems_are_listed_as_problem_cards(cli, write_deck, tmp_path):

@@ -21,7 +21,6 @@ from drill.problems import (
     MAX_CORNERS,
     ProblemError,
     ProblemTemplate,
-    bench_generate_and_grade,
     find_template,
     friendly_values,
     load_problems,
@@ -809,11 +808,6 @@ def test_collection_templates_and_find_template():
     assert template.source == "System Design Interview Framework guide: Step 2, Bandwidth"
     with pytest.raises(ProblemError, match="did you mean 'problem-cdn-needed'"):
         find_template(collection.templates, "problem-cdn-neded")
-
-
-def test_bench_generate_and_grade(templates):
-    seconds = bench_generate_and_grade(200, list(templates.values()))
-    assert 0 < seconds < 5  # the goal is 1,000 in 100 ms; this only guards against a blow-up
 
 
 def test_problem_practice_stops_on_q(cli, fixture_dir):

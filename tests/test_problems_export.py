@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from drill import export
+from drill.anki import package as export
 from drill.paths import bundled_decks_dir
 from drill.problems import load_problems
 

@@ -96,7 +96,7 @@ def db_rows(env, sql, *args):
 
 
 def stored_state(env, card_id):
-    from drill.store import state_from_row
+    from drill.storage.records import state_of as state_from_row
 
     conn = sqlite3.connect(env["DRILL_DB"])
     conn.row_factory = sqlite3.Row
@@ -433,7 +433,7 @@ def test_leech_is_announced_tagged_and_suspended(env):
     )
     graduate(env)
     out = quiz_pipe(env, lines="\n1\n", now=START + timedelta(days=1))
-    assert "This card is a leech (1 lapses): suspended." in out
+    assert "This card is a leech (1 lapse): suspended." in out
     row = db_rows(env, "SELECT leech, suspended FROM cards WHERE id = 'a'")[0]
     assert row == {"leech": 1, "suspended": 1}
 

@@ -10,7 +10,7 @@ import sys
 from datetime import UTC, datetime
 
 from drill.scheduler import CardState, Rating
-from drill.store import Store
+from drill.storage import Store
 
 
 def test_reviews_keep_their_day_across_a_dst_change(tmp_path):

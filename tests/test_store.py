@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
-from drill.model import ContentError
 from drill.scheduler import CardState, Rating, SchedulerConfig, answer
-from drill.store import SCHEMA_VERSION, StaleStateError, Store, StoreError
+from drill.storage import SCHEMA_VERSION, StaleStateError, Store, StoreError
 
 NOW = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
 CONFIG = SchedulerConfig(fuzz=False, tz=UTC)
@@ -131,42 +131,52 @@ def test_card_moved_to_another_file_keeps_history(store, tmp_path):
     assert moved["path"] == str(two.resolve())
 
 
-def test_duplicate_id_across_files_is_an_error_and_store_untouched(store, tmp_path, monkeypatch):
+def test_a_duplicate_id_skips_the_later_file_whole(store, tmp_path, monkeypatch):
+    """The file that brings an id another file holds is skipped (reported, nothing of it
+    written); the other file's changes are written."""
     monkeypatch.chdir(tmp_path)
     one = write(tmp_path / "one.yaml", DECK)
     store.sync([one], NOW)
-    snapshot = rows(store, "SELECT * FROM cards ORDER BY id")
     write(one, DECK.replace("Answer A", "Changed"))
-    two = write(tmp_path / "two.yaml", "deck: U\ncards:\n  - {id: a, front: q, back: b}\n")
-    with pytest.raises(ContentError) as err:
-        store.sync([one, two], NOW)
-    assert [str(p) for p in err.value.problems] == [
+    two = write(
+        tmp_path / "two.yaml",
+        "deck: U\ncards:\n  - {id: a, front: q, back: b}\n  - {id: u, front: q, back: b}\n",
+    )
+    report = store.sync([one, two], NOW)
+    assert [str(p) for p in report.problems] == [
         "two.yaml:3: duplicate id 'a' (also at one.yaml:3)"
     ]
-    assert rows(store, "SELECT * FROM cards ORDER BY id") == snapshot
+    assert card(store, "a")["back"] == "Changed"
+    assert store.card("u") is None
+    assert [r["path"] for r in rows(store, "SELECT path FROM files")] == [str(one.resolve())]
+    # Fixed, the file comes in at the next sync.
+    write(two, "deck: U\ncards:\n  - {id: u, front: q, back: b}\n")
+    assert store.sync([one, two], NOW).added == ["u"]
 
 
 def test_duplicate_against_an_unchanged_file_names_it(store, tmp_path):
     one = write(tmp_path / "one.yaml", DECK)
     store.sync([one], NOW)
     two = write(tmp_path / "two.yaml", "deck: U\ncards:\n  - {id: a, front: q, back: b}\n")
-    with pytest.raises(ContentError) as err:
-        store.sync([one, two], NOW)
-    assert "duplicate id 'a' (also at" in str(err.value)
-    assert "one.yaml:3" in str(err.value)
+    report = store.sync([one, two], NOW)
+    assert "duplicate id 'a' (also at" in str(report.problems[0])
+    assert "one.yaml:3" in str(report.problems[0])
     assert rows(store, "SELECT count(*) AS n FROM cards") == [{"n": 3}]
 
 
-def test_broken_file_changes_nothing(store, tmp_path):
+def test_a_broken_file_keeps_its_last_good_state(store, tmp_path):
+    """Never half a file: a file with a problem is skipped whole, its cards as they were,
+    and it is read again next time."""
     deck = write(tmp_path / "t.yaml", DECK)
     store.sync([deck], NOW)
     snapshot = rows(store, "SELECT * FROM cards ORDER BY id")
     files = rows(store, "SELECT * FROM files")
-    write(deck, "deck: T\ncards:\n  - {id: a, front: only a front}\n")
-    with pytest.raises(ContentError):
-        store.sync([deck], NOW)
+    write(deck, DECK.replace("Answer A", "Changed") + "  - {id: z, front: only a front}\n")
+    report = store.sync([deck], NOW)
+    assert [p.line for p in report.problems] == [5]
     assert rows(store, "SELECT * FROM cards ORDER BY id") == snapshot
     assert rows(store, "SELECT * FROM files") == files
+    assert store.sync([deck], NOW).problems  # still broken: read again, skipped again
 
 
 def test_rename_moves_history(store, tmp_path):
@@ -306,7 +316,7 @@ def test_two_processes_answering_at_once_lose_nothing(tmp_path):
         import sys
         from datetime import datetime, timezone
         from drill.scheduler import Rating, SchedulerConfig, answer
-        from drill.store import Store
+        from drill.storage import Store
         now = datetime(2026, 11, 29, 9, 0, tzinfo=timezone.utc)
         config = SchedulerConfig(fuzz=False, tz=timezone.utc)
         parity = int(sys.argv[1])
@@ -331,7 +341,7 @@ def test_two_processes_answering_at_once_lose_nothing(tmp_path):
 
 def test_migration_upgrades_an_old_file_after_a_backup(tmp_path, monkeypatch):
     """A file at the previous schema is backed up, then upgraded in place, data intact."""
-    import drill.store as store_module
+    import drill.storage.store as store_module
 
     path = tmp_path / "drill.db"
     deck = write(tmp_path / "t.yaml", DECK)
@@ -346,7 +356,7 @@ def test_migration_upgrades_an_old_file_after_a_backup(tmp_path, monkeypatch):
     monkeypatch.setattr(store_module, "SCHEMA_VERSION", SCHEMA_VERSION + 1)
     with Store(path) as upgraded:
         assert upgraded.version == SCHEMA_VERSION + 1
-        assert "flag" in upgraded._sqlite_utils()["cards"].columns_dict
+        assert "flag" in sqlite_utils.Database(upgraded.conn)["cards"].columns_dict
         assert upgraded.state("a").reps == 1
     backup = tmp_path / f"drill.db.backup-v{SCHEMA_VERSION}"
     assert backup.exists()
@@ -402,7 +412,7 @@ def test_two_processes_syncing_a_new_database_at_once(tmp_path):
     script = textwrap.dedent(f"""
         from datetime import datetime, timezone
         from pathlib import Path
-        from drill.store import Store
+        from drill.storage import Store
         with Store({str(db)!r}) as store:
             store.sync([Path({str(deck)!r})], datetime(2026, 11, 29, tzinfo=timezone.utc))
     """)
@@ -442,7 +452,7 @@ def test_reviews_per_day_periods_match_the_day_rule_of_each_review(store, tmp_pa
     from zoneinfo import ZoneInfo
 
     from drill.scheduler import SchedulerConfig, scheduling_day
-    from drill.stats import reviews_per_day
+    from drill.services.stats import reviews_per_day
 
     store.sync([write(tmp_path / "t.yaml", DECK)], NOW)
     config = SchedulerConfig(tz=ZoneInfo(zone))

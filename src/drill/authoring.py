@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from drill.content import read_deck_file
-from drill.kinds import CLOZE_RE, KINDS, unknown_kind
+from drill.kinds import CLOZE_RE, KINDS, add_options, unknown_kind
 from drill.model import Problem
 from drill.names import file_slug, slug, unique_id
 from drill.paths import display_path, schema_path
@@ -556,28 +556,18 @@ def init_deck(folder: Path, deck: str, taken: Mapping[str, str]) -> Initialised:
 
 # --------------------------------------------------------------------------- fields for add
 
-# The command-line option of each kind field (lists are repeatable options in the singular).
-OPTION_OF = {
-    "front": "--front",
-    "back": "--back",
-    "text": "--text",
-    "answer": "--answer",
-    "tolerance": "--tolerance",
-    "formula": "--formula",
-    "dimension": "--dimension",
-    "question": "--question",
-    "why": "--why",
-    "decision": "--decision",
-    "pros": "--pro",
-    "cons": "--con",
-    "accepted_because": "--accepted-because",
-    "pitfall": "--pitfall",
-    "fix": "--fix",
-    "prompt": "--prompt",
-    "challenges": "--challenge",
-    "deep_dives": "--deep-dive",
-    "building_blocks": "--building-block",
-}
+
+OPTION_OF = {o.field: o.option for o in add_options() if o.field}
+
+
+def fields_from_options(values: Mapping[str, Any]) -> dict[str, Any]:
+    """`drill add`'s option values (by parameter name) as kind fields, the given ones only."""
+    by_parameter = {o.parameter: o for o in add_options() if o.field}
+    return {
+        by_parameter[name].field: value  # type: ignore[misc]
+        for name, value in values.items()
+        if value and name in by_parameter
+    }
 
 
 def check_options(kind: str | None, given: Mapping[str, Any]) -> str:

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import functools
 import zlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, datetime, timedelta
@@ -286,57 +286,26 @@ def answer(
 def replay(
     card_id: str, reviews: Iterable[Any], options: DeckOptions, sm2: CardState
 ) -> FsrsState | None:
-    """The FSRS state a card's review log gives (rows with reviewed_at, rating,
-    review_kind, phase_before, in answer order), keeping `sm2` as its SM-2 state. Cram
-    answers are left out, and so is everything before the card's last answer as a new card
-    (a `drill card reset`). None when no answer is left."""
-    from drill.store import from_iso
-
-    answers = [r for r in reviews if r["review_kind"] != "cram"]
-    starts = [i for i, r in enumerate(answers) if r["phase_before"] == "new"]
+    """The FSRS state a card's review log gives (records with reviewed_at, rating, kind and
+    phase_before, in answer order), keeping `sm2` as its SM-2 state. Cram answers are left
+    out, and so is everything before the card's last answer as a new card (a `drill card
+    reset`). None when no answer is left."""
+    answers = [r for r in reviews if r.kind != "cram"]
+    starts = [i for i, r in enumerate(answers) if r.phase_before == "new"]
     if starts:
         answers = answers[starts[-1] :]
     if not answers:
         return None
     scheduler = scheduler_for(options)
     state: CardState = CardState()
-    for row in answers:
-        moment = from_iso(row["reviewed_at"])
-        assert moment is not None
-        rating = Rating(row["rating"])
+    for review_record in answers:
+        moment = review_record.reviewed_at
+        rating = Rating(review_record.rating)
         card = review(
             scheduler, to_card(state, moment), rating, moment, card_seed(card_id, state.reps)
         )
         state = _after(state, card, rating, moment, options, sm2)
     return replace(state, leech=False, suspended=False)
-
-
-def sync_schedulers(store: Any, options_for: Callable[[str], DeckOptions]) -> dict[str, int]:
-    """Put every deck's cards on the scheduler its preset names (see the module docstring).
-    Cheap when nothing changed (one aggregate query). Returns, per deck switched, how many
-    cards changed scheduler."""
-    from drill.store import state_from_row
-
-    switched: dict[str, int] = {}
-    for deck, on in store.scheduler_counts().items():
-        options = options_for(deck)
-        changes = []
-        if options.algorithm == "fsrs" and on.get("sm2"):
-            history: dict[str, list[Any]] = {}
-            for row in store.review_rows(decks=[deck]):
-                history.setdefault(row["card_id"], []).append(row)
-            for row in store.cards_on(deck, "sm2"):
-                sm2 = state_from_row(row)
-                state = replay(row["id"], history.get(row["id"], []), options, sm2)
-                if state is not None:
-                    changes.append((row["id"], sm2, state))
-        elif options.algorithm != "fsrs" and on.get("fsrs"):
-            for row in store.cards_on(deck, "fsrs"):
-                state = state_from_row(row)
-                changes.append((row["id"], state, state.sm2))
-        if changes:
-            switched[deck] = store.switch_states(changes)
-    return switched
 
 
 def retrievability(state: FsrsState, now: datetime, options: DeckOptions) -> float:
@@ -354,33 +323,31 @@ class OptimizeError(Exception):
 def countable_reviews(
     reviews: Iterable[Any],
 ) -> tuple[int, dict[str, list[tuple[datetime, int, int]]]]:
-    """The reviews the optimizer learns from: per card, (moment, rating, answer_ms) of its
+    """The reviews the optimizer learns from (review records): per card, (moment, rating,
+    answer_ms) of its
     answers (cram left out, from its last answer as a new card), and how many of them came
     on a later day than the card's previous answer (what py-fsrs's optimizer counts)."""
-    from drill.store import from_iso
-
     per_card: dict[str, list[Any]] = {}
-    for row in reviews:
-        if row["review_kind"] != "cram":
-            if row["phase_before"] == "new":
-                per_card[row["card_id"]] = []
-            per_card.setdefault(row["card_id"], []).append(row)
+    for record in reviews:
+        if record.kind != "cram":
+            if record.phase_before == "new":
+                per_card[record.card_id] = []
+            per_card.setdefault(record.card_id, []).append(record)
     histories: dict[str, list[tuple[datetime, int, int]]] = {}
     count = 0
-    for card_id, rows in per_card.items():
+    for card_id, records in per_card.items():
         history = []
-        for row in rows:
-            moment = from_iso(row["reviewed_at"])
-            assert moment is not None
+        for record in records:
+            moment = record.reviewed_at
             if history and (moment - history[-1][0]).days > 0:
                 count += 1
-            history.append((moment, int(row["rating"]), int(row["answer_ms"] or 0)))
+            history.append((moment, int(record.rating), int(record.answer_ms)))
         histories[card_id] = history
     return count, histories
 
 
 def optimize(reviews: Iterable[Any], minimum: int | None = None) -> tuple[list[float], int]:
-    """Fit FSRS parameters to review-log rows with py-fsrs's Optimizer. Returns (the 21
+    """Fit FSRS parameters to review records with py-fsrs's Optimizer. Returns (the 21
     parameters, the reviews counted). OptimizeError when there are too few reviews, or when
     the optimizer's dependencies (PyTorch) are missing."""
     minimum = MIN_REVIEWS if minimum is None else minimum

@@ -305,6 +305,55 @@ KINDS: dict[str, Kind] = {
 DEFAULT_KIND = "basic"
 
 
+@dataclass(frozen=True)
+class AddOption:
+    """One option of `drill add`, made from the kind table."""
+
+    parameter: str  # the Python name (`accepted_because`, `card_id`)
+    option: str  # `--accepted-because`; a list field's option is singular and repeatable
+    metavar: str
+    help: str
+    repeatable: bool
+    field: str | None  # the kind field it fills (None: a common option)
+
+
+def _option_name(field: str, repeatable: bool) -> str:
+    singular = {"pros": "pro", "cons": "con"}.get(field, field)
+    if repeatable and singular == field and field.endswith("s"):
+        singular = field[:-1]
+    return "--" + singular.replace("_", "-")
+
+
+def add_options() -> list[AddOption]:
+    """Every kind field once (in kind-table order), then --note, --tag, --source, --id."""
+    seen: dict[str, AddOption] = {}
+    for kind in KINDS.values():
+        for spec in kind.fields:
+            if spec.name in seen:
+                continue
+            owners = [k.name for k in KINDS.values() if k.field(spec.name)]
+            repeatable = spec.type == "texts"
+            option = _option_name(spec.name, repeatable)
+            help = f"{', '.join(owners)}: {spec.help}" + (" (repeatable)" if repeatable else "")
+            seen[spec.name] = AddOption(
+                option.removeprefix("--").replace("-", "_"),
+                option,
+                "TEXT",
+                help,
+                repeatable,
+                spec.name,
+            )
+    return [
+        *seen.values(),
+        AddOption("note", "--note", "TEXT", "Extra text shown under the answer.", False, None),
+        AddOption("tag", "--tag", "TAG", "A tag for the card (repeatable).", True, None),
+        AddOption("source", "--source", "TEXT", "Where the fact comes from.", False, None),
+        AddOption(
+            "card_id", "--id", "ID", "The card's id (default: made from its text).", False, None
+        ),
+    ]
+
+
 def unknown_kind(name: str, extra: tuple[str, ...] = ()) -> str:
     """The message for a kind that does not exist (with a suggestion and the list)."""
     from drill.names import did_you_mean

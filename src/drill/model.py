@@ -92,6 +92,21 @@ class Collection:
     problems: list[Problem] = field(default_factory=list)
     templates: list[Any] = field(default_factory=list)  # drill.problems.ProblemTemplate
 
+    def without_broken(self) -> Collection:
+        """The decks without the files that have problems: a study command skips a broken
+        file whole (never half of one) and goes on with the rest."""
+        broken = {p.path for p in self.problems}
+        if not broken:
+            return self
+        return Collection(
+            notes=[n for n in self.notes if n.location.path not in broken],
+            cards=[c for c in self.cards if c.location.path not in broken],
+            decks={d: loc for d, loc in self.decks.items() if loc.path not in broken},
+            files=[f for f in self.files if f not in broken],
+            problems=list(self.problems),
+            templates=[t for t in self.templates if t.location.path not in broken],
+        )
+
 
 def deck_matches(deck: str, wanted: str) -> bool:
     """A deck name matches itself and its children, case-insensitively, as in Anki."""

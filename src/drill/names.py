@@ -5,10 +5,7 @@ Pure functions over text; every module that makes or checks a name calls these, 
 
 from __future__ import annotations
 
-import difflib
-import hashlib
 import re
-import unicodedata
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -24,6 +21,8 @@ def plural(n: int, noun: str, plural_form: str | None = None) -> str:
 
 def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
     """` (did you mean 'x'?)` for the closest choice, or nothing."""
+    import difflib  # only when there is a mistake to explain
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
     return f" (did you mean '{close[0]}'?)" if close else ""
 
@@ -31,6 +30,8 @@ def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
 def slug(text: str, max_len: int = 48) -> str:
     """An id from text: ASCII letters and digits joined by '-', cut at a word boundary.
     Accents are folded first: `Über Cache` → `uber-cache`."""
+    import unicodedata
+
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     words = re.findall(r"[a-z0-9]+", text.lower())
     out = ""
@@ -48,6 +49,8 @@ def file_slug(name: str) -> str:
     """A file name from a deck name: `Spanish::Verbs` → `spanish-verbs`; letters of any
     script stay (they are fine in file names, unlike in ids)."""
     out = re.sub(r"[^\w]+", "-", name.casefold()).strip("-_")[:80]
+    import hashlib
+
     return out or "deck-" + hashlib.sha256(name.encode("utf-8")).hexdigest()[:8]
 
 

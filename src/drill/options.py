@@ -20,6 +20,7 @@ deck):
       leech_threshold: 8             # lapses; 0 turns leech detection off
       leech_action: tag              # or suspend
       fuzz: true
+      bury_siblings: true            # the other cards of a note answered today wait a day
       scheduler: sm2                 # or fsrs (see drill.fsrs_scheduler)
       desired_retention: 0.9         # fsrs: the chance of recall to schedule for
       fsrs_parameters: [0.212, ...]  # fsrs: 21 weights, as `drill optimize` prints them
@@ -115,6 +116,12 @@ OPTIONS: dict[str, Option] = {
             choices=("tag", "suspend"),
         ),
         Option("fuzz", "bool", "fuzz", "spread review intervals a little, as Anki does"),
+        Option(
+            "bury_siblings",
+            "bool",
+            "",
+            "after a card is answered, the other cards of its note wait until tomorrow",
+        ),
         Option(
             "scheduler",
             "choice",
@@ -260,6 +267,7 @@ class DeckOptions:
     algorithm: str = "sm2"
     desired_retention: float = 0.9
     fsrs_parameters: tuple[float, ...] | None = None
+    bury_siblings: bool = True
 
     def with_values(self, values: dict[str, Any]) -> DeckOptions:
         """These options with validated `values` (option name -> converted value) applied."""

@@ -43,7 +43,7 @@ import math
 import random
 import re
 import zlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -68,9 +68,7 @@ __all__ = [
     "ProblemError",
     "ProblemInstance",
     "ProblemTemplate",
-    "bench_generate_and_grade",
     "load_problems",
-    "practice",
     "read_templates",
     "seed_for",
 ]
@@ -1080,106 +1078,4 @@ class _Reader:
         return out
 
 
-# --------------------------------------------------------------------------- benchmark
-
-
-@lru_cache(maxsize=1)
-def _bundled_templates() -> list[ProblemTemplate]:
-    from drill.paths import bundled_decks_dir
-
-    return load_problems([bundled_decks_dir()])
-
-
-def bench_generate_and_grade(n: int = 1000, templates: Sequence[ProblemTemplate] | None = None):
-    """Seconds to generate and grade `n` problems (the bundled templates in turn, seeds
-    0..n-1, every answer typed as its own text). Loading the decks is not timed."""
-    import time
-
-    if templates is None:
-        templates = _bundled_templates()
-    if not templates:
-        raise ProblemError("no problem templates to benchmark")
-    start = time.perf_counter()
-    for i in range(n):
-        inst = templates[i % len(templates)].instance(seed=i)
-        inst.grade({name: a.text for name, a in inst.answers.items()})
-    return time.perf_counter() - start
-
-
-# --------------------------------------------------------------------------- practice
-
 RATING_NAMES = {grading.AGAIN: "Again", grading.HARD: "Hard", grading.GOOD: "Good"}
-
-
-def practice(
-    templates: Sequence[ProblemTemplate],
-    count: int,
-    seed: int | None,
-    readline: Callable[[], str],
-    echo: Callable[..., None],
-    echo_input: bool = False,
-) -> tuple[int, int]:
-    """An interactive practice run: `count` problems drawn from `templates` (a local
-    Random(seed); None for a random run), each answer asked in turn and graded, then the
-    worked solution. `readline` returns "" at end of input, which ends the run cleanly.
-    Returns (problems finished, problems with every answer right)."""
-    rng = random.Random(seed)
-    order = list(templates)
-    rng.shuffle(order)
-    done = all_right = 0
-    echo(
-        "Type each answer with its unit (40 /s, 3 TB, 2 h); ? shows a hint, q stops, an empty line "
-        "skips, end of input (Ctrl-D) stops."
-    )
-    for number in range(count):
-        template = order[number % len(order)]
-        instance = template.instance(rng.randrange(2**31))
-        echo("")
-        echo(
-            f"Problem {number + 1} of {count}: {instance.title}  "
-            f"[{instance.id} --seed {instance.seed}]"
-        )
-        echo(instance.question)
-        hints = list(instance.hints)
-        grades: list[Grade] = []
-        skipped = False
-        answers = list(instance.answers.values())
-        for i, answer in enumerate(answers, 1):
-            while True:
-                echo(f"  {i}/{len(answers)} {answer.prompt} > ", nl=False)
-                line = readline()
-                if not line or line.strip().lower() == "q":  # end of input, or q as in the quiz
-                    echo("")
-                    echo(
-                        f"Stopped. {done} problem{'s' if done != 1 else ''} done, "
-                        f"{all_right} all right."
-                    )
-                    return done, all_right
-                typed = line.strip()
-                if echo_input:
-                    echo(typed)
-                if typed == "?":
-                    echo(f"    hint: {hints.pop(0)}" if hints else "    no more hints")
-                    continue
-                if not typed:
-                    skipped = True
-                    echo(f"    skipped: the answer is {answer.text}")
-                    break
-                g = answer.grade(typed)
-                if g.verdict == grading.UNREADABLE:
-                    echo(f"    {g.message}; try again")
-                    continue
-                grades.append(g)
-                echo(f"    {g.message}. Answer: {answer.text}")
-                break
-        echo("  Worked solution:")
-        for line in instance.solution:
-            echo(f"    {line}")
-        rating = grading.AGAIN if skipped or not grades else suggested_rating(grades)
-        done += 1
-        all_right += rating == grading.GOOD
-        verdict = "skipped some" if skipped else grading.worst(grades)
-        echo(f"  Result: {verdict} (suggested rating: {RATING_NAMES[rating]})")
-    echo("")
-    echo(f"Done: {done} problem{'s' if done != 1 else ''}, {all_right} all right.")
-    return done, all_right

@@ -39,13 +39,12 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-from drill.scheduler import CardState, SchedulerConfig, day_start, days_between, from_dict
+from drill.scheduler import CardState, SchedulerConfig, day_start, days_between
 
 CARD_TYPE = {"new": 0, "learning": 1, "review": 2, "relearning": 3}
 QUEUE_NEW, QUEUE_LEARN, QUEUE_REVIEW, QUEUE_DAY_LEARN, QUEUE_SUSPENDED = 0, 1, 2, 3, -1
@@ -98,45 +97,6 @@ class Applied:
 
     scheduled: int = 0  # cards no longer new (or suspended)
     reviews: int = 0  # revlog rows
-
-
-def read(db_path: Path, now: datetime, options: Mapping[str, Any] | None = None) -> Progress:
-    """The progress in the store at `db_path` (already synced with the decks). `options` are
-    the config file's study options (drill.config); each deck file's own apply on top."""
-    from drill.options import resolver
-    from drill.store import Store, from_iso
-
-    with Store(db_path) as store:
-        states = store.card_progress()
-        log = store.review_log()
-        deck_options = store.deck_options()
-    options_for = resolver(dict(options or {}), deck_options)
-    reviews: dict[str, list[Logged]] = {}
-    for row in log:
-        snapshot = json.loads(row["state_before"])
-        snapshot.pop("suspended_flag", None)
-        snapshot.pop("leech_flag", None)
-        reviewed_at = from_iso(row["reviewed_at"])
-        assert reviewed_at is not None
-        reviews.setdefault(row["card_id"], []).append(
-            Logged(
-                reviewed_at=reviewed_at,
-                rating=int(row["rating"]),
-                kind=row["review_kind"],
-                before=replace(from_dict(snapshot), leech=False, suspended=False),
-                phase_after=row["phase_after"],
-                interval_after=int(row["interval_after"] or 0),
-                ease_after=float(row["ease_after"] or 0.0),
-                due_after=from_iso(row["due_after"]),
-                answer_ms=int(row["answer_ms"] or 0),
-            )
-        )
-    return Progress(
-        cards={cid: CardProgress(*values) for cid, values in states.items()},
-        reviews=reviews,
-        options_for=lambda deck: options_for(deck).scheduler,
-        now=now,
-    )
 
 
 # --------------------------------------------------------------------------- cards
@@ -276,7 +236,10 @@ class PackageCard:
 
 
 @dataclass
-class _Ids:
+class RevlogIds:
+    """Review-log ids handed out so far, shared by every package of one build: Anki skips a
+    revlog row whose id it already has, so ids must be unique across packages too."""
+
     used: set[int] = field(default_factory=set)
 
     def unique(self, wanted: int) -> int:
@@ -286,10 +249,12 @@ class _Ids:
         return wanted
 
 
-def apply(cursor: Any, progress: Progress, cards: list[PackageCard]) -> Applied:
+def apply(
+    cursor: Any, progress: Progress, cards: list[PackageCard], ids: RevlogIds | None = None
+) -> Applied:
     """Write drill's progress into a package's collection (an open sqlite3 cursor on the
     database genanki has just written): the collection's clock, each card's schedule and the
-    review log."""
+    review log. `ids`: the revlog ids other packages of the same build already use."""
     config = progress.config
     crt = collection_start(progress, (c.card_id for c in cards))
     conf = json.loads(cursor.execute("SELECT conf FROM col").fetchone()[0])
@@ -301,7 +266,7 @@ def apply(cursor: Any, progress: Progress, cards: list[PackageCard]) -> Applied:
     )
     cursor.execute("UPDATE col SET crt = ?, conf = ?", (int(crt.timestamp()), json.dumps(conf)))
     applied = Applied()
-    ids = _Ids()
+    ids = ids if ids is not None else RevlogIds()
     for card in cards:
         found = progress.cards.get(card.card_id)
         if found is None:

@@ -37,7 +37,7 @@ from drill.model import Note
 from drill.names import file_slug
 
 if TYPE_CHECKING:
-    from drill.progress import Progress
+    from drill.anki.progress import Progress
 
 NOTE_TYPE_VERSION = "v1"
 # When the templates or CSS last changed: bump it (to the day you change them) so Anki takes the
@@ -486,19 +486,6 @@ def export_notes(
     ]
 
 
-def content_changed(db_path: Path, files: Sequence[Path], now: datetime) -> dict[str, datetime]:
-    """Sync the store with the deck files and return, per note id, when its text last changed.
-
-    Raises drill.store.StoreError and drill.model.ContentError as Store.sync does.
-    """
-    from drill.store import Store
-
-    with Store(db_path) as store:
-        # Only the files being built: the rest of the store is left as it is.
-        store.sync(files, now, prune=False)
-        return store.note_changed_times()
-
-
 # --------------------------------------------------------------------------- packages
 
 
@@ -525,7 +512,11 @@ def write_packages(
     progress: Progress | None = None,
 ) -> list[Written]:
     """Write one .apkg per top-level deck (or one `drill.apkg`); returns what was written.
-    With `progress`, each card carries its schedule and review log (drill.progress)."""
+    With `progress`, each card carries its schedule and review log (drill.anki.progress),
+    with review-log ids unique across all the packages."""
+    from drill.anki.progress import RevlogIds
+
+    ids = RevlogIds()
     groups: dict[str, list[ExportNote]] = {}
     names: dict[str, str] = {}
     for note in notes:
@@ -540,7 +531,7 @@ def write_packages(
         if stem in used:  # two deck names that slugify alike
             stem += "-" + hashlib.sha256(key.encode("utf-8")).hexdigest()[:6]
         used.add(stem)
-        written.append(write_package(group, out_dir / f"{stem}.apkg", progress))
+        written.append(write_package(group, out_dir / f"{stem}.apkg", progress, ids))
     return written
 
 
@@ -561,7 +552,7 @@ def package_cards(cursor: Any, notes: Sequence[ExportNote]) -> list[Any]:
     """The cards genanki wrote, each with the drill card it is (drill.progress.PackageCard):
     the note by its GUID, the card by its template ordinal. Problem notes have no drill card
     of their own (one card schedules the whole template), so they are left out."""
-    from drill.progress import PackageCard
+    from drill.anki.progress import PackageCard
 
     by_guid = {note.guid: note for note in notes}
     found = []
@@ -577,7 +568,10 @@ def package_cards(cursor: Any, notes: Sequence[ExportNote]) -> list[Any]:
 
 
 def write_package(
-    notes: Sequence[ExportNote], path: Path, progress: Progress | None = None
+    notes: Sequence[ExportNote],
+    path: Path,
+    progress: Progress | None = None,
+    ids: Any = None,
 ) -> Written:
     """Write one .apkg holding these notes, their decks and their note types (and, with
     `progress`, each card's schedule and review log)."""
@@ -597,11 +591,11 @@ def write_package(
     try:
         after = None
         if progress is not None:
-            from drill import progress as progress_module
+            from drill.anki import progress as progress_module
 
             def after(cursor: Any) -> None:
                 cards = package_cards(cursor, notes)
-                applied = progress_module.apply(cursor, progress, cards)
+                applied = progress_module.apply(cursor, progress, cards, ids)
                 result.scheduled, result.reviews = applied.scheduled, applied.reviews
 
         # The package time only seeds the ids inside the file; notes carry their own mtime.
@@ -615,58 +609,11 @@ def write_package(
 # --------------------------------------------------------------------------- build
 
 
-@dataclass
-class BuildReport:
-    written: list[Written]
-    left_out_notes: int = 0  # suspended in the YAML: genanki cannot write suspended cards
-    left_out_cards: int = 0
-
-
-def build(
-    notes: Sequence[Note],
-    files: Sequence[Path],
-    db_path: Path,
-    now: datetime,
-    out_dir: Path,
-    *,
-    single: bool = False,
-    extra: Sequence[ExportNote] = (),
-    with_progress: bool = False,
-    options: Mapping[str, Any] | None = None,
-) -> BuildReport:
-    """Export `notes` (already filtered) as .apkg files in `out_dir`.
-
-    `files` are the deck files the notes come from: the store at `db_path` is synced with them
-    first, so each note's modification time is when its text last changed. Suspended notes are
-    left out (suspended in the YAML: not studied). `extra` holds generated notes (the
-    extension point for estimation problems), written alongside. `with_progress` writes each
-    card's schedule and review log from the store (drill.progress), for Anki's "Import any
-    learning progress"; `options` are the config file's study options (day start, steps).
-    """
-    from drill.content import cards_of
-
-    suspended = [n for n in notes if n.suspended]
-    kept = [n for n in notes if not n.suspended]
-    changed = content_changed(db_path, files, now)
-    exported = [*export_notes(kept, changed, now), *extra]
-    progress = None
-    if with_progress:
-        from drill import progress as progress_module
-
-        progress = progress_module.read(db_path, now, options)
-        exported = _tag_leeches(exported, progress)
-    return BuildReport(
-        written=write_packages(exported, out_dir, single=single, progress=progress),
-        left_out_notes=len(suspended),
-        left_out_cards=sum(len(cards_of(n)) for n in suspended),
-    )
-
-
-def _tag_leeches(notes: list[ExportNote], progress: Progress) -> list[ExportNote]:
+def tag_leeches(notes: list[ExportNote], progress: Progress) -> list[ExportNote]:
     """Notes with a leech card get Anki's `leech` tag, as Anki tags its own leeches."""
     from dataclasses import replace
 
-    from drill.progress import LEECH_TAG
+    from drill.anki.progress import LEECH_TAG
 
     leeches = {card_id.split("/", 1)[0] for card_id, card in progress.cards.items() if card.leech}
     return [

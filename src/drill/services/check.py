@@ -1,0 +1,58 @@
+"""`drill check`: every problem in the decks, all at once, as `path:line: message`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from drill.model import Collection, Problem
+from drill.services.settings import Settings
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    collection: Collection
+    problems: list[Problem]
+    rename_hints: list[tuple[str, str]] = field(default_factory=list)  # (old id, new id)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and bool(self.collection.files)
+
+    @property
+    def files_with_problems(self) -> int:
+        return len({p.path for p in self.problems})
+
+
+def check(settings: Settings, paths: Sequence[Path] = ()) -> CheckReport:
+    """Load the decks under `paths` (default: every deck folder in effect) and collect every
+    problem. Where the database knows a card with history whose id left the decks, and a new
+    card has the same text, a `drill rename` is suggested (read from the database as it is;
+    nothing is written)."""
+    from drill.content import load
+
+    collection = load(list(paths) or settings.deck_roots)
+    return CheckReport(collection, sorted(collection.problems), _rename_hints(settings, collection))
+
+
+def _rename_hints(settings: Settings, collection: Collection) -> list[tuple[str, str]]:
+    if not settings.db.exists():
+        return []
+    from drill.storage import Store, StoreError
+
+    try:
+        with Store(settings.db) as store:
+            orphans = store.orphans_with_history()
+            if not orphans:
+                return []
+            loaded = {c.id for c in collection.cards}
+            by_hash = {h: card_id for card_id, h in orphans if card_id not in loaded}
+            hints = []
+            for card in collection.cards:
+                old = by_hash.get(card.content_hash)
+                if old is not None and not store.history(card.id):
+                    hints.append((old, card.id))
+            return hints
+    except StoreError:
+        return []

@@ -1,0 +1,102 @@
+"""`drill problem ...`: estimation problems outside the schedule: list, show, check."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from drill.model import Collection
+from drill.services.errors import DrillError, NotFound, UsageError
+
+
+def templates(
+    collection: Collection, deck: str | None = None, *, studied: bool = False
+) -> list[Any]:
+    """Problem templates, of a deck and its children; `studied`: the unsuspended ones."""
+    from drill.model import deck_matches
+
+    found = [
+        t
+        for t in collection.templates
+        if (deck is None or deck_matches(t.deck, deck)) and not (studied and t.suspended)
+    ]
+    if not found and (deck is not None or studied):
+        raise DrillError("no problems match")
+    return found
+
+
+def instance(collection: Collection, problem_id: str, seed: int | None, params: Mapping[str, str]):
+    """The problem with this id, drawn with `seed` (None: its default numbers), with
+    `params` (name -> text) set. NotFound / UsageError for an unknown id, param or value."""
+    from drill.names import did_you_mean
+    from drill.problems import ProblemError
+
+    by_id = {t.id: t for t in collection.templates}
+    template = by_id.get(problem_id)
+    if template is None:
+        raise NotFound(
+            f"no problem with id '{problem_id}'{did_you_mean(problem_id, by_id)} "
+            "(drill problem list shows them)"
+        )
+    try:
+        return template.instance(seed, dict(params))
+    except ProblemError as err:
+        raise UsageError(str(err)) from None
+
+
+@dataclass(frozen=True)
+class Graded:
+    instance: Any  # drill.problems.ProblemInstance
+    grades: dict[str, Any]  # name -> drill.grading.Grade
+    verdict: str
+    rating: str  # Again, Hard or Good
+
+    @property
+    def right(self) -> bool:
+        from drill import grading
+
+        return self.verdict == grading.RIGHT
+
+    def to_json(self) -> dict[str, Any]:
+        rows = {}
+        for name, g in self.grades.items():
+            given = (
+                None
+                if g.given is None
+                else {"value": g.given.value, "unit": g.given.unit, "text": g.given.format()}
+            )
+            rows[name] = {
+                "verdict": g.verdict,
+                "typed": g.typed,
+                "given": given,
+                "expected": self.instance.answers[name].to_json(),
+                "message": g.message,
+            }
+        return {
+            "id": self.instance.id,
+            "seed": self.instance.seed,
+            "answers": rows,
+            "verdict": self.verdict,
+            "rating": self.rating,
+        }
+
+
+def grade(problem: Any, typed: Mapping[str, str]) -> Graded:
+    from drill import grading
+    from drill.problems import RATING_NAMES, ProblemError, suggested_rating
+
+    if not typed:
+        raise UsageError(
+            f"give answers as --answer name=VALUE (answers: {', '.join(problem.answers)})"
+        )
+    try:
+        grades = problem.grade(dict(typed))
+    except ProblemError as err:
+        raise UsageError(str(err)) from None
+    return Graded(
+        problem,
+        grades,
+        grading.worst(list(grades.values())),
+        RATING_NAMES[suggested_rating(grades)],
+    )
