@@ -23,10 +23,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
-def _private_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
-    """drill caches the parsed config file in the user cache folder: keep tests out of the
-    real one (subprocesses inherit this through the environment)."""
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "cache"))
+def _private_user_folders(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+):
+    """The suite never reads or writes the user's own config, database, decks or cache:
+    every XDG folder points into the test's temporary folder and every DRILL_* variable is
+    cleared (a test sets the ones it needs). Subprocesses inherit this environment."""
+    import os
+
+    base = tmp_path_factory.getbasetemp() / "user"
+    for name in ("CONFIG", "DATA", "CACHE", "STATE"):
+        monkeypatch.setenv(f"XDG_{name}_HOME", str(base / name.lower()))
+    for name in list(os.environ):
+        if name.startswith("DRILL_"):
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture

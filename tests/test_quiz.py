@@ -309,6 +309,7 @@ def test_quitting_is_clean(env, how):
     child = spawn(env)
     reveal_and_rate(child, "Question A", "Answer A", "3")
     child.expect_exact("Question B")
+    child.expect_exact("space/enter: show answer")  # the prompt: the quiz is reading keys
     if how == "q":
         child.send("q")
     elif how == "ctrl-c":
