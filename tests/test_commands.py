@@ -279,3 +279,16 @@ def test_card_show_says_buried_and_counts_in_words(cli, env):
     text = cli("card", "show", "a").stdout
     assert "buried until 2026-11-30 04:00" in text
     assert "1 review, 0 lapses" in text
+
+
+def test_check_and_quiz_hint_at_rename_when_an_id_changed_but_not_the_text(cli, env):
+    cli("due")
+    review(env, "a", Rating.GOOD, START)
+    deck = env / "decks" / "cmd.yaml"
+    deck.write_text(deck.read_text().replace("id: a,", "id: apple,"))
+    checked = cli("check")
+    assert "drill rename a apple" in checked.stderr
+    quiz = cli("quiz", input="q\n")
+    assert "drill rename a apple" in quiz.stdout
+    assert cli("rename", "a", "apple").exit_code == 0
+    assert "drill rename" not in cli("check").stderr

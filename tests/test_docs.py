@@ -33,3 +33,23 @@ def test_every_command_is_documented_and_has_help():
 
 def test_readme_shows_the_two_commands():
     assert "make quiz" in README and "make test" in README
+
+
+def test_help_shows_metavars_not_python_types(cli):
+    """`--help` says what to type (`ID`, `N`, `FILE`), never typer's `<list[Path]>` or `{id}`."""
+    import re
+
+    group = typer.main.get_command(app)
+    for path, _ in commands(group):
+        words = path.split()[1:]
+        text = cli(*words, "--help").stdout
+        assert not re.search(r"<[a-z][\w\[\], ]*>|\{\w+\}", text), (path, text)
+        assert (
+            "--db <path>" not in text
+            and "--decks" not in text
+            or path
+            not in (
+                "drill init",
+                "drill add",
+            )
+        ), path

@@ -454,3 +454,34 @@ def test_cli_with_progress(month, cli, tmp_path, monkeypatch):
     assert "Import any learning progress" in result.stdout
     [package] = sorted(out.glob("*.apkg"))
     assert package.read_bytes() and package.name == "progress.apkg"
+
+
+def test_review_ids_are_unique_across_the_packages_of_one_build(cli, tmp_path, monkeypatch):
+    """Anki keeps one revlog row per id: reviews at the same moment in two top-level decks
+    (two packages) must not share an id, or Anki drops one of them."""
+    decks = tmp_path / "decks"
+    decks.mkdir()
+    for name in ("A", "B"):
+        (decks / f"{name}.yaml").write_text(
+            f"deck: {name}\ncards:\n"
+            + "".join(f"  - {{id: {name.lower()}{i}, front: q{i}, back: a{i}}}\n" for i in range(3))
+        )
+    now = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+    db = tmp_path / "drill.db"
+    config = SchedulerConfig(fuzz=False)
+    with Store(db) as store:
+        store.sync(sorted(decks.glob("*.yaml")), now)
+        for card_id in ("a0", "a1", "a2", "b0", "b1", "b2"):
+            review(store, card_id, Rating.GOOD, now, config)  # all at one moment
+    monkeypatch.setenv("DRILL_NOW", now.isoformat())
+    result = cli("build", decks, "--out", tmp_path / "out", "--db", db, "--with-progress")
+    assert result.exit_code == 0, result.output
+    packages = sorted((tmp_path / "out").glob("*.apkg"))
+    assert [p.name for p in packages] == ["a.apkg", "b.apkg"]
+    col = open_collection(tmp_path / "anki" / "collection.anki2", config.rollover_hour)
+    try:
+        for package in packages:
+            import_package(col, package, with_scheduling=True)
+        assert col.db.scalar("SELECT count(*) FROM revlog") == 6
+    finally:
+        col.close()

@@ -123,3 +123,20 @@ def test_build_problem_options(cli, tmp_path, decks):
     assert result.exit_code == 1 and "no cards match" in result.stderr
     result = cli("build", decks, "--problems", "-1", "--out", tmp_path / "b3")
     assert result.exit_code == 2
+
+
+def test_build_says_when_it_leaves_the_problems_out(cli, tmp_path, decks):
+    templates = load_problems([decks])
+    result = cli(
+        "build", decks, "--out", tmp_path / "build", "--db", tmp_path / "drill.db",
+        env={"DRILL_NOW": T1},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    studied = sum(1 for t in templates if not t.suspended)
+    assert f"left out {studied} estimation problems" in result.stdout
+    assert "--problems N" in result.stdout
+    with_them = cli(
+        "build", decks, "--out", tmp_path / "b2", "--db", tmp_path / "drill.db", "--problems", "1",
+        env={"DRILL_NOW": T1},
+    )  # fmt: skip
+    assert "left out" not in with_them.stdout

@@ -468,3 +468,87 @@ def test_reviews_per_day_periods_match_the_day_rule_of_each_review(store, tmp_pa
         day = scheduling_day(moment, config).isoformat()
         expected[day] = expected.get(day, 0) + 1
     assert reviews_per_day(store, when - timedelta(days=1), config, None) == expected
+
+
+# --------------------------------------------------------------------------- schema v3
+
+
+def test_a_deck_file_s_renamed_moves_history_at_sync(store, tmp_path):
+    deck = write(tmp_path / "t.yaml", DECK)
+    store.sync([deck], NOW)
+    answer_card(store, "a")
+    answer_card(store, "r/reverse")
+    renamed = DECK.replace("id: a,", "id: apple,").replace("id: r,", "id: rr,")
+    write(deck, "renamed:\n  a: apple\n  r: rr\n" + renamed)
+    report = store.sync([deck], NOW)
+    assert sorted(report.renamed) == [("a", "apple"), ("r", "rr"), ("r/reverse", "rr/reverse")]
+    assert store.state("apple").reps == 1 and store.state("rr/reverse").reps == 1
+    assert [r["card_id"] for r in rows(store, "SELECT card_id FROM review_log ORDER BY id")] == [
+        "apple",
+        "rr/reverse",
+    ]
+    assert store.card("a") is None and store.rename_hints() == []
+    assert store.sync([deck], NOW).renamed == []  # nothing left to move
+
+
+def test_a_changed_id_with_the_same_text_is_hinted(store, tmp_path):
+    deck = write(tmp_path / "t.yaml", DECK)
+    store.sync([deck], NOW)
+    answer_card(store, "a")
+    write(deck, DECK.replace("id: a,", "id: apple,"))
+    store.sync([deck], NOW)
+    assert store.rename_hints() == [("a", "apple")]
+
+
+def test_tables_are_strict_with_checks_and_the_log_follows_its_card(store, tmp_path):
+    deck = write(tmp_path / "t.yaml", DECK)
+    store.sync([deck], NOW)
+    answer_card(store, "a")
+    schema = {row[0]: row[1] for row in store.conn.execute("SELECT name, sql FROM sqlite_master")}
+    assert schema["cards"].rstrip().endswith("STRICT") and "CHECK" in schema["cards"]
+    assert "REFERENCES cards (id) ON UPDATE CASCADE" in schema["review_log"]
+    for bad in (
+        "UPDATE cards SET phase = 'dormant' WHERE id = 'a'",
+        "UPDATE cards SET reps = 'many' WHERE id = 'a'",
+        "UPDATE review_log SET rating = 5",
+        "INSERT INTO review_log (card_id, reviewed_at, rating, review_kind) "
+        "VALUES ('nope', '2026', 3, 'learn')",
+        "DELETE FROM cards WHERE id = 'a'",  # a card with history cannot go
+    ):
+        with pytest.raises(sqlite3.IntegrityError):
+            store.conn.execute(bad)
+    store.conn.execute("UPDATE cards SET id = 'a2' WHERE id = 'a'")
+    assert [r["card_id"] for r in rows(store, "SELECT card_id FROM review_log")] == ["a2"]
+
+
+def test_a_v2_database_becomes_strict_with_its_data(tmp_path, monkeypatch):
+    import drill.storage.store as store_module
+
+    path = tmp_path / "drill.db"
+    deck = write(tmp_path / "t.yaml", DECK)
+    with monkeypatch.context() as patch:
+        patch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:2])
+        patch.setattr(store_module, "SCHEMA_VERSION", 2)
+        with Store(path) as old:
+            old.conn.execute(
+                "INSERT INTO cards (id, note_id, deck, kind, front, back, tags, path, line, "
+                "position, ordinal, content_hash, suspended) VALUES "
+                "('a', 'a', 'T', 'basic', 'Question A', 'Answer A', NULL, ?, 3, 1, 0, 'h', NULL)",
+                (str(deck.resolve()),),
+            )
+            old.conn.execute(
+                "INSERT INTO review_log (card_id, reviewed_at, rating, review_kind, "
+                "phase_before, phase_after, answer_ms, state_before) VALUES "
+                "('a', '2026-11-29T09:00:00+00:00', 3, 'learn', 'new', 'learning', NULL, '{}'), "
+                "('gone', '2026-11-29T09:01:00+00:00', 3, 'learn', 'new', 'learning', 5, '{}')"
+            )
+            assert old.version == 2
+    with Store(path) as upgraded:
+        assert upgraded.version == store_module.SCHEMA_VERSION
+        a = upgraded.card("a")
+        assert (a.front, a.tags, a.suspended) == ("Question A", (), False)
+        log = rows(upgraded, "SELECT card_id, answer_ms FROM review_log ORDER BY id")
+        assert log == [{"card_id": "a", "answer_ms": 0}, {"card_id": "gone", "answer_ms": 5}]
+        assert upgraded.card("gone").orphaned  # kept, under an orphan
+        assert upgraded.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+    assert (tmp_path / "drill.db.backup-v2").exists()

@@ -20,11 +20,12 @@ def plural(n: int, noun: str, plural_form: str | None = None) -> str:
 
 
 def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
-    """` (did you mean 'x'?)` for the closest choice, or nothing."""
+    """` (did you mean 'x'?)` for the closest choice (case aside), or nothing."""
     import difflib  # only when there is a mistake to explain
 
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    by_folded = {c.casefold(): c for c in choices}
+    close = difflib.get_close_matches(word.casefold(), list(by_folded), n=1, cutoff=cutoff)
+    return f" (did you mean '{by_folded[close[0]]}'?)" if close else ""
 
 
 def slug(text: str, max_len: int = 48) -> str:

@@ -43,11 +43,11 @@ def _rename_hints(settings: Settings, collection: Collection) -> list[tuple[str,
 
     try:
         with Store(settings.db) as store:
-            orphans = store.orphans_with_history()
-            if not orphans:
-                return []
             loaded = {c.id for c in collection.cards}
-            by_hash = {h: card_id for card_id, h in orphans if card_id not in loaded}
+            # Cards with history whose id the decks no longer have.
+            by_hash = {h: i for i, h in store.reviewed_cards() if i not in loaded}
+            if not by_hash:
+                return []
             hints = []
             for card in collection.cards:
                 old = by_hash.get(card.content_hash)

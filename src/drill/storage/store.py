@@ -291,11 +291,11 @@ class Store:
         )
         return [(row[0], row[1]) for row in rows]
 
-    def orphans_with_history(self) -> list[tuple[str, str]]:
-        """(card id, content hash) of cards whose id left the decks but whose reviews stay."""
+    def reviewed_cards(self) -> list[tuple[str, str]]:
+        """(card id, content hash) of every card with reviews."""
         rows = self.conn.execute(
-            "SELECT id, content_hash FROM cards WHERE orphaned = 1 "
-            "AND EXISTS (SELECT 1 FROM review_log WHERE card_id = cards.id) ORDER BY id"
+            "SELECT id, content_hash FROM cards "
+            "WHERE EXISTS (SELECT 1 FROM review_log WHERE card_id = cards.id) ORDER BY id"
         )
         return [(row[0], row[1]) for row in rows]
 

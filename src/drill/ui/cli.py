@@ -644,7 +644,7 @@ def import_(
             "--out",
             metavar="FILE",
             help="The deck file to write, or to update if an earlier import wrote it "
-            "(default: ./<deck>.yaml).",
+            "(default: ./DECK.yaml, from the deck's name).",
             show_default=False,
         ),
     ] = None,
