@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from drill.content import read_deck_file
-from drill.kinds import CLOZE_RE, KINDS, add_options, unknown_kind
+from drill.kinds import CLOZE_RE, KINDS, add_options, main_field, unknown_kind
 from drill.model import Problem
 from drill.names import file_slug, slug, unique_id
 from drill.paths import display_path, schema_path
@@ -42,25 +42,14 @@ class AuthoringError(Exception):
 # --------------------------------------------------------------------------- ids and slugs
 
 
-MAIN_FIELD = {
-    "basic": "front",
-    "reverse": "front",
-    "cloze": "text",
-    "number": "front",
-    "requirement": "dimension",
-    "tradeoff": "decision",
-    "pitfall": "pitfall",
-    "prompt": "prompt",
-}
-
-
 def main_text(kind: str, fields: Mapping[str, Any]) -> str:
     """The text a card's generated id is made from (cloze deletions read as their answers)."""
-    value = fields.get(MAIN_FIELD.get(kind, "front")) or ""
+    spec = KINDS.get(kind)
+    value = fields.get(main_field(spec) if spec else "front") or ""
     if isinstance(value, (list, tuple)):
         value = " ".join(value)
     value = str(value)
-    if kind == "cloze":
+    if spec is not None and spec.cloze:
         value = CLOZE_RE.sub(lambda m: m.group(2), value)
     return value
 
@@ -87,8 +76,9 @@ def id_for(kind: str, fields: Mapping[str, Any], taken: Iterable[str] | Mapping[
     any ASCII letter or digit gets `<kind>-<hash of the text>`."""
     text = main_text(kind, fields)
     base = slug(text)
-    if kind == "requirement" and base:
-        base = slug("req " + text)
+    prefix = KINDS[kind].id_prefix if kind in KINDS else ""
+    if prefix and base:
+        base = slug(f"{prefix} {text}")
     if not base:
         base = f"{kind}-{hashlib.sha1(text.encode('utf-8')).hexdigest()[:8]}"
     return unique_id(base, taken)

@@ -25,15 +25,7 @@ from typing import Any
 import yaml
 
 from drill import yamlnodes
-from drill.kinds import (
-    COMMON_FIELDS,
-    DEFAULT_KIND,
-    DEFAULT_TOLERANCE,
-    KINDS,
-    Field,
-    Kind,
-    unknown_kind,
-)
+from drill.kinds import COMMON_FIELDS, DEFAULT_KIND, KINDS, Field, Kind, sides, unknown_kind
 from drill.model import Card, Collection, Location, Note, Problem
 from drill.names import TAG_RE, did_you_mean, id_problem
 from drill.paths import display_path, find_deck_files
@@ -149,15 +141,19 @@ def cards_of(note: Note) -> list[Card]:
     import hashlib
 
     kind = KINDS[note.kind]
-    number = note.kind == "number"
-    answer = _parse_answer(note) if number else None
+    number = kind.typed == "quantity"  # the answer is typed: parsed once, graded as a quantity
+    answer = None
+    if number:
+        from drill import quantity
+
+        answer = quantity.parse(note.fields["answer"])
     # repr of plain values (text, numbers, tuples of text) is stable and quicker than JSON.
     authored = repr((note.kind, sorted(note.fields.items()), note.tags, note.source))
     if note.as_of:  # only when set, so older cards keep their hashes
         authored += f"\x1fas_of={note.as_of}"
     note_hash = hashlib.sha1(authored.encode("utf-8"))
     cards = []
-    for side in kind.sides(note.fields):
+    for side in sides(kind, note.fields):
         card_hash = note_hash.copy()
         card_hash.update(f"\x1f{side.suffix}\x1f{side.front}\x1f{side.back}".encode())
         cards.append(
@@ -182,14 +178,6 @@ def cards_of(note: Note) -> list[Card]:
             )
         )
     return cards
-
-
-def _parse_answer(note: Note) -> Any:
-    if note.kind != "number":
-        return None
-    from drill import quantity
-
-    return quantity.parse(note.fields["answer"])
 
 
 class DeckFile:
@@ -472,14 +460,10 @@ class DeckFile:
 
         if not ok:
             return None
-        if kind_name == "number":
-            fields.setdefault("tolerance", DEFAULT_TOLERANCE)
-            if "formula" in fields:
-                message = check_formula(fields)
-                if message:
-                    self.problem(by_key["formula"].line, message)
-                    ok = False
-        for field_name, message in kind.check(fields):
+        for spec in kind.fields:
+            if spec.default is not None:
+                fields.setdefault(spec.name, spec.default)
+        for field_name, message in kind.check(fields) if kind.check else ():
             entry = by_key.get(field_name)
             self.problem(entry.line if entry else line, message)
             ok = False
@@ -522,49 +506,6 @@ class DeckFile:
                 self.problem(e.line, f"`{spec.name}`: {err}")
                 return None
         return text
-
-
-def check_formula(fields: dict[str, Any]) -> str | None:
-    """A number card's stated answer must agree with its formula, within its tolerance."""
-    from drill.formula import FormulaError, evaluate
-    from drill.quantity import parse
-
-    try:
-        computed = evaluate(fields["formula"])
-    except FormulaError as err:
-        return f"`formula`: {err}"
-    stated = parse(fields["answer"])
-    if not stated.same_dimension(computed):
-        return (
-            f"answer {fields['answer']} is a {stated.dimension_name}, but the formula "
-            f"computes a {computed.dimension_name} ({computed.format(4)})"
-        )
-    if computed.value == stated.value:
-        return None
-    from drill.grading import RIGHT, grade, is_high_percentage
-
-    if is_high_percentage(computed, fields["answer"]):
-        # Judged as typed answers are: by what the percentage leaves out.
-        result = grade(fields["answer"], computed, fields["tolerance"], fields["answer"])
-        if result.verdict == RIGHT:
-            return None
-        from drill.grading import percent
-
-        return (
-            f"answer {fields['answer']} leaves out {percent(1 - stated.value)}, the formula "
-            f"gives {percent(computed.value)} ({percent(1 - computed.value)} left out; "
-            f"tolerance {fields['tolerance']:.0%} of what is left out)"
-        )
-    if computed.value == 0 or stated.value == 0:
-        return f"answer {fields['answer']} differs from the computed {computed.format(4)}"
-    off = abs(stated.value / computed.value - 1)
-    factor = max(stated.value / computed.value, computed.value / stated.value)
-    if factor > 1 + fields["tolerance"] + 1e-9:
-        return (
-            f"answer {fields['answer']} is {off:.1%} from the computed "
-            f"{computed.format(4)} (tolerance {fields['tolerance']:.0%})"
-        )
-    return None
 
 
 def _field_kinds(key: str) -> list[str]:

@@ -1,17 +1,24 @@
-"""The card kinds. Each kind is defined here once: its fields, its checks, and the cards it yields.
+"""The card kinds, as data: each kind is declared here once.
 
-A kind's `sides(fields)` returns one `Side` per card: a suffix for the card id (`""` for the
-note's main card, so a basic note's card id is the note id), the question and the answer.
-Suffixes are part of each card's identity in the review history: never rename one.
+A kind declares its fields, its cards and how an answer to it is typed. Everything else is
+made from this table: the cards drill shows (`sides`), the Anki note types
+(drill.anki.notetypes), the JSON Schema (drill.jsonschema), `drill add`'s options
+(`add_options`) and the starter deck `drill init` writes (drill.authoring).
+
+A card is declared by a CardSpec: its id suffix, the Anki template it is, the label shown
+over the question, the field asked about and what is asked, and the fields of the answer.
+Suffixes, template names and field order are identity, in drill's review history and in
+users' Anki collections: never rename one, never reorder them.
+
+Plain tuples (NamedTuple), not dataclasses: `drill --help` builds `drill add`'s options from
+this module, and a frozen dataclass costs a millisecond to define.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from dataclasses import field as dataclass_field
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, NamedTuple
 
 # Fields every kind accepts, beside its own.
 COMMON_FIELDS = {
@@ -25,68 +32,117 @@ COMMON_FIELDS = {
     "note": "extra text shown under the answer",
 }
 
+DEFAULT_KIND = "basic"
+DEFAULT_TOLERANCE = 0.25
+# Estimation problems are studied as cards of this kind; they are authored under `problems:`
+# (drill.problems), so they are not in the kind table.
+PROBLEM_KIND = "problem"
 
-@dataclass(frozen=True)
-class Field:
+
+class Field(NamedTuple):
     name: str
     type: str  # "text", "texts" (a list of text, or one text), "quantity", "tolerance", "formula"
     required: bool
     help: str
+    default: Any = None  # the value when the field is left out (after parsing)
 
 
-@dataclass(frozen=True)
-class Side:
+class CardSpec(NamedTuple):
+    """One card a note of the kind yields."""
+
+    suffix: str  # the card id is the note id, or note id + "/" + suffix
+    template: str  # the Anki card template's name
+    prompt: str  # the field shown as the question
+    answer: tuple[tuple[str, str], ...]  # the answer's fields, each with its lead-in
+    label: str = ""  # shown over the question ("Trade-off")
+    ask: str = ""  # what is asked about the prompt ("What do you gain?")
+    count: str = ""  # a list answer: the question says how many it wants ("2 points")
+    only_if: str = ""  # an optional card: only when this field has a value
+
+
+class Side(NamedTuple):
+    """A card as drill shows it."""
+
     suffix: str
     front: str
     back: str
 
 
-@dataclass(frozen=True)
-class Kind:
+class Example(NamedTuple):
+    """A note of the kind for the starter deck: a comment, then fields with comments."""
+
+    id: str
+    comment: tuple[str, ...]
+    fields: tuple[tuple[str, Any, str], ...]  # (field, value, comment after it)
+
+
+class Kind(NamedTuple):
     name: str
     help: str
     fields: tuple[Field, ...]
-    sides: Callable[[dict[str, Any]], list[Side]]
-    # Extra checks beyond field types: returns (field name, message) pairs.
-    check: Callable[[dict[str, Any]], list[tuple[str, str]]] = lambda fields: []
-    # Number of cards, for documentation ("1", "2", "one per cloze number").
-    yields: str = "1"
-    # Fields by name, filled in once: looked up for every key of every card.
-    by_name: dict[str, Field] = dataclass_field(
-        default_factory=dict, init=False, repr=False, compare=False, hash=False
-    )
-
-    def __post_init__(self) -> None:
-        self.by_name.update((f.name, f) for f in self.fields)
+    cards: tuple[CardSpec, ...]  # empty for cloze: one card per cloze number
+    example: Example
+    typed: str = ""  # "quantity": the answer is typed and graded as a quantity
+    cloze: str = ""  # the field holding {{cN::...}} deletions
+    check: Callable[[dict[str, Any]], list[tuple[str, str]]] | None = None
+    id_prefix: str = ""  # an id made from the text starts with this (`req-...`)
 
     def field(self, name: str) -> Field | None:
-        return self.by_name.get(name)
+        return _FIELDS[self.name].get(name)
 
     @property
     def field_names(self) -> list[str]:
         return [f.name for f in self.fields]
+
+    @property
+    def yields(self) -> str:
+        """The cards a note yields, for documentation: `2 (id, id/reverse)`."""
+        if self.cloze:
+            return "one per cloze number (id/c1, id/c2, ...)"
+        ids = ", ".join("id" + (f"/{c.suffix}" if c.suffix else "") for c in self.cards)
+        optional = sum(1 for c in self.cards if c.only_if)
+        count = len(self.cards)
+        if not optional:
+            return "1" if count == 1 else f"{count} ({ids})"
+        low = count - optional
+        return f"{low} to {count} ({ids})" if optional > 1 else f"{low} or {count} ({ids})"
+
+
+# --------------------------------------------------------------------------- making cards
 
 
 def _bullets(items: tuple[str, ...] | list[str]) -> str:
     return "\n".join(f"- {item}" for item in items)
 
 
-def _count(items: tuple[str, ...] | list[str], noun: str) -> str:
-    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+def _text(value: Any) -> str:
+    return _bullets(value) if isinstance(value, (list, tuple)) else str(value)
 
 
-# --- basic and reverse -------------------------------------------------------------------
+def sides(kind: Kind, fields: Mapping[str, Any]) -> list[Side]:
+    """The cards a note of `kind` with these (validated) fields yields."""
+    if kind.cloze:
+        return _cloze_sides(fields[kind.cloze])
+    out = []
+    for card in kind.cards:
+        if card.only_if and not fields.get(card.only_if):
+            continue
+        prompt = fields[card.prompt]
+        lines = [f"{card.label}: {prompt}" if card.label else str(prompt)]
+        if card.ask:
+            first = fields.get(card.answer[0][0])
+            wanted = ""
+            if card.count and isinstance(first, (list, tuple)):
+                n = len(first)
+                wanted = f" ({n} {card.count}{'' if n == 1 else 's'})"
+            lines.append(card.ask + wanted)
+        answer = [_text(fields[card.answer[0][0]])]
+        for name, lead in card.answer[1:]:
+            if fields.get(name):
+                answer.append(f"{lead} {_text(fields[name])}" if lead else _text(fields[name]))
+        out.append(Side(card.suffix, "\n".join(lines), "\n\n".join(answer)))
+    return out
 
-
-def _basic_sides(f: dict[str, Any]) -> list[Side]:
-    return [Side("", f["front"], f["back"])]
-
-
-def _reverse_sides(f: dict[str, Any]) -> list[Side]:
-    return [Side("", f["front"], f["back"]), Side("reverse", f["back"], f["front"])]
-
-
-# --- cloze -------------------------------------------------------------------------------
 
 # {{c1::answer}} or {{c1::answer::hint}}; the answer may not contain "}}".
 CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
@@ -96,9 +152,8 @@ def cloze_numbers(text: str) -> list[int]:
     return sorted({int(m.group(1)) for m in CLOZE_RE.finditer(text)})
 
 
-def _cloze_sides(f: dict[str, Any]) -> list[Side]:
-    text = f["text"]
-    sides = []
+def _cloze_sides(text: str) -> list[Side]:
+    out = []
     for number in cloze_numbers(text):
 
         def front(m: re.Match[str], n: int = number) -> str:
@@ -109,8 +164,11 @@ def _cloze_sides(f: dict[str, Any]) -> list[Side]:
         def back(m: re.Match[str], n: int = number) -> str:
             return f"**{m.group(2)}**" if int(m.group(1)) == n else m.group(2)
 
-        sides.append(Side(f"c{number}", CLOZE_RE.sub(front, text), CLOZE_RE.sub(back, text)))
-    return sides
+        out.append(Side(f"c{number}", CLOZE_RE.sub(front, text), CLOZE_RE.sub(back, text)))
+    return out
+
+
+# --------------------------------------------------------------------------- checks
 
 
 def _cloze_check(f: dict[str, Any]) -> list[tuple[str, str]]:
@@ -130,84 +188,65 @@ def _cloze_check(f: dict[str, Any]) -> list[tuple[str, str]]:
     return problems
 
 
-# --- number ------------------------------------------------------------------------------
+def _number_check(f: dict[str, Any]) -> list[tuple[str, str]]:
+    """A stated answer must agree with its formula, within its tolerance."""
+    if "formula" not in f:
+        return []
+    message = check_formula(f["answer"], f["formula"], f["tolerance"])
+    return [("formula", message)] if message else []
 
 
-def _number_sides(f: dict[str, Any]) -> list[Side]:
-    return [Side("", f["front"], f["answer"])]
+def check_formula(answer: str, formula: str, tolerance: float) -> str | None:
+    """Why `answer` disagrees with what `formula` computes, or None when it agrees."""
+    from drill.formula import FormulaError, evaluate
+    from drill.grading import RIGHT, grade, is_high_percentage, percent
+    from drill.quantity import parse
 
-
-# --- requirement -------------------------------------------------------------------------
-
-
-def _requirement_sides(f: dict[str, Any]) -> list[Side]:
-    dimension = f["dimension"]
-    return [
-        Side("", f"Requirements: {dimension}. What do you ask?", f["question"]),
-        Side("why", f"Requirements: why ask about {dimension}?", f["why"]),
-    ]
-
-
-# --- tradeoff ----------------------------------------------------------------------------
-
-
-def _tradeoff_sides(f: dict[str, Any]) -> list[Side]:
-    decision, pros, cons = f["decision"], f["pros"], f["cons"]
-    sides = [
-        Side(
-            "pros",
-            f"Trade-off: {decision}\nWhat do you gain? ({_count(pros, 'point')})",
-            _bullets(pros),
-        ),
-        Side(
-            "cons",
-            f"Trade-off: {decision}\nWhat do you give up? ({_count(cons, 'point')})",
-            _bullets(cons),
-        ),
-    ]
-    if f.get("accepted_because"):
-        sides.append(
-            Side(
-                "why", f"Trade-off: {decision}\nWhy is the cost acceptable?", f["accepted_because"]
-            )
+    try:
+        computed = evaluate(formula)
+    except FormulaError as err:
+        return f"`formula`: {err}"
+    stated = parse(answer)
+    if not stated.same_dimension(computed):
+        return (
+            f"answer {answer} is a {stated.dimension_name}, but the formula "
+            f"computes a {computed.dimension_name} ({computed.format(4)})"
         )
-    return sides
+    if computed.value == stated.value:
+        return None
+    if is_high_percentage(computed, answer):
+        # Judged as typed answers are: by what the percentage leaves out.
+        if grade(answer, computed, tolerance, answer).verdict == RIGHT:
+            return None
+        return (
+            f"answer {answer} leaves out {percent(1 - stated.value)}, the formula "
+            f"gives {percent(computed.value)} ({percent(1 - computed.value)} left out; "
+            f"tolerance {tolerance:.0%} of what is left out)"
+        )
+    if computed.value == 0 or stated.value == 0:
+        return f"answer {answer} differs from the computed {computed.format(4)}"
+    off = abs(stated.value / computed.value - 1)
+    factor = max(stated.value / computed.value, computed.value / stated.value)
+    if factor > 1 + tolerance + 1e-9:
+        return (
+            f"answer {answer} is {off:.1%} from the computed "
+            f"{computed.format(4)} (tolerance {tolerance:.0%})"
+        )
+    return None
 
 
-# --- pitfall -----------------------------------------------------------------------------
+# --------------------------------------------------------------------------- the table
 
 
-def _pitfall_sides(f: dict[str, Any]) -> list[Side]:
-    back = f["fix"] + (f"\n\nWhy it hurts: {f['why']}" if f.get("why") else "")
-    return [Side("", f"Pitfall: {f['pitfall']}\nHow do you avoid it?", back)]
-
-
-# --- prompt ------------------------------------------------------------------------------
-
-
-# A prompt's lists, each a card asking for that list: (field, card suffix, question).
-_PROMPT_LISTS = (
-    ("challenges", "challenges", "Key challenges?"),
-    ("deep_dives", "deep-dives", "Deep-dive topics?"),
-    ("building_blocks", "building-blocks", "Which building blocks does it touch?"),
-)
-
-
-def _prompt_sides(f: dict[str, Any]) -> list[Side]:
-    return [
-        Side(suffix, f"{f['prompt']}\n{question} ({_count(f[name], 'item')})", _bullets(f[name]))
-        for name, suffix, question in _PROMPT_LISTS
-        if f.get(name)
-    ]
-
-
-def _text(name: str, help: str, required: bool = True) -> Field:
+def _t(name: str, help: str, required: bool = True) -> Field:
     return Field(name, "text", required, help)
 
 
-def _texts(name: str, help: str, required: bool = True) -> Field:
+def _ts(name: str, help: str, required: bool = True) -> Field:
     return Field(name, "texts", required, help)
 
+
+_WHY_HURTS = "Why it hurts:"
 
 KINDS: dict[str, Kind] = {
     k.name: k
@@ -215,35 +254,77 @@ KINDS: dict[str, Kind] = {
         Kind(
             "basic",
             "a question and its answer",
-            (_text("front", "the question"), _text("back", "the answer")),
-            _basic_sides,
+            (_t("front", "the question"), _t("back", "the answer")),
+            (CardSpec("", "Card", "front", (("back", ""),)),),
+            Example(
+                "capital-of-australia",
+                ("basic: a question and its answer; one card. `kind: basic` is the default.",),
+                (
+                    ("front", "What is the capital of Australia?", "the question"),
+                    ("back", "Canberra (not Sydney).", "the answer"),
+                    (
+                        "note",
+                        "It was chosen as a compromise between Sydney and Melbourne.",
+                        "optional",
+                    ),
+                    ("source", "https://en.wikipedia.org/wiki/Canberra", "optional"),
+                ),
+            ),
         ),
         Kind(
             "reverse",
             "two cards: front to back, and back to front",
-            (_text("front", "one side"), _text("back", "the other side")),
-            _reverse_sides,
-            yields="2 (id, id/reverse)",
+            (_t("front", "one side"), _t("back", "the other side")),
+            (
+                CardSpec("", "Front → Back", "front", (("back", ""),)),
+                CardSpec("reverse", "Back → Front", "back", (("front", ""),)),
+            ),
+            Example(
+                "http-404",
+                ("reverse: two cards, front to back (id) and back to front (id/reverse).",),
+                (
+                    ("front", "HTTP status 404", "one side"),
+                    ("back", "Not Found", "the other side"),
+                    ("tags", ["http"], "optional: added to the file's tags"),
+                ),
+            ),
         ),
         Kind(
             "cloze",
             "fill-in-the-blank text: {{c1::answer}} or {{c1::answer::hint}}",
-            (_text("text", "text with one or more {{cN::...}} deletions"),),
-            _cloze_sides,
-            _cloze_check,
-            yields="one per cloze number (id/c1, id/c2, ...)",
+            (_t("text", "text with one or more {{cN::...}} deletions"),),
+            (),
+            Example(
+                "sunlight-minutes",
+                (
+                    "cloze: fill in the blanks; one card per number (id/c1, id/c2, ...).",
+                    '{{c1::answer}} hides "answer"; {{c2::answer::hint}} shows the hint in '
+                    "its place.",
+                ),
+                (
+                    (
+                        "text",
+                        "Sunlight takes about {{c1::8 minutes::how long?}} to reach the "
+                        "{{c2::Earth}}.",
+                        "",
+                    ),
+                ),
+            ),
+            cloze="text",
+            check=_cloze_check,
         ),
         Kind(
             "number",
             "a question whose answer is a quantity, typed and graded within a tolerance",
             (
-                _text("front", "the question"),
+                _t("front", "the question"),
                 Field("answer", "quantity", True, "the answer, a quantity such as 86,400 s"),
                 Field(
                     "tolerance",
                     "tolerance",
                     False,
                     "how far off a typed answer may be and still be right (default 25%)",
+                    DEFAULT_TOLERANCE,
                 ),
                 Field(
                     "formula",
@@ -252,61 +333,251 @@ KINDS: dict[str, Kind] = {
                     "how the answer is computed, checked by `drill check`",
                 ),
             ),
-            _number_sides,
+            (CardSpec("", "Type the answer", "front", (("answer", ""),)),),
+            Example(
+                "seconds-per-week",
+                (
+                    "number: you type the answer, graded as a quantity (604800, 605K s, 7 days",
+                    "all count).",
+                ),
+                (
+                    ("front", "How many seconds are in a week?", ""),
+                    ("answer", "604,800 s", "a quantity: a number with an optional unit"),
+                    (
+                        "tolerance",
+                        "10%",
+                        "optional: how far off a typed answer may be (default 25%)",
+                    ),
+                    (
+                        "formula",
+                        "7 * day",
+                        "optional: drill check computes it and compares it with the answer",
+                    ),
+                ),
+            ),
+            typed="quantity",
+            check=_number_check,
         ),
         Kind(
             "requirement",
             "a requirement to clarify: what to ask, and why it matters",
             (
-                _text("dimension", "what the requirement is about (e.g. Consistency)"),
-                _text("question", "the question to ask"),
-                _text("why", "why the answer changes the design"),
+                _t("dimension", "what the requirement is about (e.g. Consistency)"),
+                _t("question", "the question to ask"),
+                _t("why", "why the answer changes the design"),
             ),
-            _requirement_sides,
-            yields="2 (id, id/why)",
+            (
+                CardSpec(
+                    "",
+                    "What to ask",
+                    "dimension",
+                    (("question", ""),),
+                    "Requirements",
+                    "What do you ask?",
+                ),
+                CardSpec(
+                    "why",
+                    "Why it matters",
+                    "dimension",
+                    (("why", ""),),
+                    "Requirements",
+                    "Why ask about it?",
+                ),
+            ),
+            Example(
+                "req-read-write-ratio",
+                (
+                    "requirement: a requirement to clarify; cards: what to ask (id) and why it",
+                    "matters (id/why).",
+                ),
+                (
+                    ("dimension", "Read/write ratio", "what the requirement is about"),
+                    ("question", "How many reads are there for each write?", "the question to ask"),
+                    (
+                        "why",
+                        "A read-heavy system gains most from caches and read replicas.",
+                        "why it matters",
+                    ),
+                ),
+            ),
+            id_prefix="req",
         ),
         Kind(
             "tradeoff",
             "a design decision with what it gains and what it costs",
             (
-                _text("decision", "the decision"),
-                _texts("pros", "what it gains"),
-                _texts("cons", "what it costs"),
-                _text("accepted_because", "why the cost is acceptable", required=False),
+                _t("decision", "the decision"),
+                _ts("pros", "what it gains"),
+                _ts("cons", "what it costs"),
+                _t("accepted_because", "why the cost is acceptable", required=False),
             ),
-            _tradeoff_sides,
-            yields="2 or 3 (id/pros, id/cons, id/why)",
+            (
+                CardSpec(
+                    "pros",
+                    "What it gains",
+                    "decision",
+                    (("pros", ""),),
+                    "Trade-off",
+                    "What do you gain?",
+                    "point",
+                ),
+                CardSpec(
+                    "cons",
+                    "What it costs",
+                    "decision",
+                    (("cons", ""),),
+                    "Trade-off",
+                    "What do you give up?",
+                    "point",
+                ),
+                CardSpec(
+                    "why",
+                    "Why acceptable",
+                    "decision",
+                    (("accepted_because", ""),),
+                    "Trade-off",
+                    "Why is the cost acceptable?",
+                    only_if="accepted_because",
+                ),
+            ),
+            Example(
+                "tradeoff-cache",
+                (
+                    "tradeoff: a decision, what it gains and what it costs; cards id/pros,",
+                    "id/cons, and id/why when accepted_because is set. pros and cons are lists",
+                    "(or a single text).",
+                ),
+                (
+                    ("decision", "Put a cache in front of the database", ""),
+                    ("pros", ["Most reads never reach the database", "Lower read latency"], ""),
+                    ("cons", ["Readers may see stale data", "One more system to run"], ""),
+                    (
+                        "accepted_because",
+                        "Reads far outnumber writes and a few seconds of staleness is fine.",
+                        "",
+                    ),
+                ),
+            ),
         ),
         Kind(
             "pitfall",
             "a common mistake and how to avoid it",
             (
-                _text("pitfall", "the mistake"),
-                _text("fix", "how to avoid it"),
-                _text("why", "why it hurts", required=False),
+                _t("pitfall", "the mistake"),
+                _t("fix", "how to avoid it"),
+                _t("why", "why it hurts", required=False),
             ),
-            _pitfall_sides,
+            (
+                CardSpec(
+                    "",
+                    "How to avoid it",
+                    "pitfall",
+                    (("fix", ""), ("why", _WHY_HURTS)),
+                    "Pitfall",
+                    "How do you avoid it?",
+                ),
+            ),
+            Example(
+                "pitfall-untested-backups",
+                ("pitfall: a common mistake and how to avoid it; one card.",),
+                (
+                    ("pitfall", "Taking backups but never restoring one", "the mistake"),
+                    (
+                        "fix",
+                        "Restore a backup on a schedule and check the data.",
+                        "how to avoid it",
+                    ),
+                    (
+                        "why",
+                        "A backup that cannot be restored is found out during the outage.",
+                        "optional",
+                    ),
+                ),
+            ),
         ),
         Kind(
             "prompt",
             "a design prompt: its key challenges and deep-dive topics",
             (
-                _text("prompt", "the design prompt"),
-                _texts("challenges", "the key challenges"),
-                _texts("deep_dives", "topics worth a deep dive", required=False),
-                _texts("building_blocks", "building blocks the design touches", required=False),
+                _t("prompt", "the design prompt"),
+                _ts("challenges", "the key challenges"),
+                _ts("deep_dives", "topics worth a deep dive", required=False),
+                _ts("building_blocks", "building blocks the design touches", required=False),
             ),
-            _prompt_sides,
-            yields="1 to 3 (id/challenges, id/deep-dives, id/building-blocks)",
+            (
+                CardSpec(
+                    "challenges",
+                    "Challenges",
+                    "prompt",
+                    (("challenges", ""),),
+                    "Design prompt",
+                    "Key challenges?",
+                    "item",
+                ),
+                CardSpec(
+                    "deep-dives",
+                    "Deep dives",
+                    "prompt",
+                    (("deep_dives", ""),),
+                    "Design prompt",
+                    "Deep-dive topics?",
+                    "item",
+                    "deep_dives",
+                ),
+                CardSpec(
+                    "building-blocks",
+                    "Building blocks",
+                    "prompt",
+                    (("building_blocks", ""),),
+                    "Design prompt",
+                    "Which building blocks does it touch?",
+                    "item",
+                    "building_blocks",
+                ),
+            ),
+            Example(
+                "prompt-chat",
+                (
+                    "prompt: a design prompt; cards id/challenges, id/deep-dives,",
+                    "id/building-blocks.",
+                ),
+                (
+                    ("prompt", "Design a chat service for one-to-one messages.", ""),
+                    (
+                        "challenges",
+                        ["Delivering messages in order", "Users who are offline"],
+                        "a list",
+                    ),
+                    ("deep_dives", ["Message storage", "Presence"], "optional"),
+                    (
+                        "building_blocks",
+                        ["WebSockets", "message queue", "key-value store"],
+                        "optional",
+                    ),
+                ),
+            ),
         ),
     ]
 }
 
-DEFAULT_KIND = "basic"
+_FIELDS: dict[str, dict[str, Field]] = {
+    k.name: {f.name: f for f in k.fields} for k in KINDS.values()
+}
+STUDY_KINDS = (*KINDS, PROBLEM_KIND)  # what --kind takes where problems are studied too
 
 
-@dataclass(frozen=True)
-class AddOption:
+def unknown_kind(name: str, extra: tuple[str, ...] = ()) -> str:
+    """The message for a kind that does not exist (with a suggestion and the list)."""
+    from drill.names import did_you_mean
+
+    kinds = [*KINDS, *extra]
+    return f"unknown kind '{name}'{did_you_mean(name, kinds)}; kinds: {', '.join(kinds)}"
+
+
+# --------------------------------------------------------------------------- drill add
+
+
+class AddOption(NamedTuple):
     """One option of `drill add`, made from the kind table."""
 
     parameter: str  # the Python name (`accepted_because`, `card_id`)
@@ -354,12 +625,7 @@ def add_options() -> list[AddOption]:
     ]
 
 
-def unknown_kind(name: str, extra: tuple[str, ...] = ()) -> str:
-    """The message for a kind that does not exist (with a suggestion and the list)."""
-    from drill.names import did_you_mean
-
-    kinds = [*KINDS, *extra]
-    return f"unknown kind '{name}'{did_you_mean(name, kinds)}; kinds: {', '.join(kinds)}"
-
-
-DEFAULT_TOLERANCE = 0.25
+def main_field(kind: Kind) -> str:
+    """The field a note's generated id is made from, and duplicates are found by: the
+    first card's prompt (the cloze text for a cloze)."""
+    return kind.cloze or kind.cards[0].prompt

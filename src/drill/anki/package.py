@@ -25,13 +25,21 @@ import hashlib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import genanki
 
 from drill import markup
+from drill.anki.notetypes import (  # noqa: F401 - NOTE_TYPES and field_name for callers
+    NOTE_TYPES,
+    PROBLEM_KIND,
+    field_name,
+    note_guid,
+    note_type,
+    stable_id,
+)
 from drill.kinds import KINDS
 from drill.model import Note
 from drill.names import file_slug
@@ -39,10 +47,6 @@ from drill.names import file_slug
 if TYPE_CHECKING:
     from drill.anki.progress import Progress
 
-NOTE_TYPE_VERSION = "v1"
-# When the templates or CSS last changed: bump it (to the day you change them) so Anki takes the
-# new templates on re-import. Anki keeps its copy while the incoming one is not newer.
-TEMPLATES_MTIME = int(datetime(2026, 11, 29, tzinfo=UTC).timestamp())
 ANKI_TAG_PREFIX = "drill::"  # plus the kind: drill::tradeoff
 SINGLE_NAME = "drill"
 
@@ -54,339 +58,6 @@ PROGRESS_HINT = (
     'To keep your progress, tick "Import any learning progress" in Anki\'s import options; '
     "it applies to cards not yet in the collection."
 )
-
-
-def stable_id(text: str) -> int:
-    """A fixed id in [2^30, 2^31) from a string, for note types and decks (never random)."""
-    digest = hashlib.sha256(text.encode("utf-8")).digest()
-    return (1 << 30) + int.from_bytes(digest[:4], "big") % (1 << 30)
-
-
-def note_guid(note_id: str) -> str:
-    return genanki.guid_for("drill", note_id)
-
-
-# --------------------------------------------------------------------------- note types
-
-CSS = """\
-.card {
-  font-family: -apple-system, BlinkMacSystemFont, "Segoe UI", Roboto, "Noto Sans",
-    "Helvetica Neue", Arial, sans-serif;
-  font-size: 20px;
-  line-height: 1.5;
-  text-align: left;
-  color: #1f2328;
-  background-color: #ffffff;
-  max-width: 40em;
-  margin: 0 auto;
-  padding: 0 14px;
-  overflow-wrap: anywhere;
-}
-.kind {
-  font-size: 0.65em;
-  text-transform: uppercase;
-  letter-spacing: 0.08em;
-  color: #6e7781;
-  margin-bottom: 0.3em;
-}
-.prompt { font-weight: 600; }
-.ask { margin-top: 0.5em; color: #0550ae; }
-.answer { margin-top: 0.2em; }
-.why { margin-top: 0.8em; }
-p { margin: 0 0 0.6em 0; }
-ul { margin: 0.3em 0; padding-left: 1.3em; }
-li { margin: 0.25em 0; }
-code {
-  font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace;
-  font-size: 0.88em;
-  background-color: rgba(175, 184, 193, 0.25);
-  padding: 0.1em 0.3em;
-  border-radius: 4px;
-}
-hr#answer { border: none; border-top: 1px solid #d0d7de; margin: 1em 0; }
-.cloze { font-weight: bold; color: #0550ae; }
-.tolerance { margin-top: 0.6em; font-size: 0.85em; color: #57606a; }
-.formula { margin-top: 0.3em; font-size: 0.85em; color: #57606a; }
-.note {
-  margin-top: 1em;
-  padding: 0.4em 0.8em;
-  border-left: 3px solid #d0d7de;
-  color: #57606a;
-  font-size: 0.9em;
-}
-.meta { margin-top: 1.5em; font-size: 0.65em; color: #8c959f; }
-.meta .id { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
-#typeans { font-size: 1em; width: 100%; box-sizing: border-box; padding: 0.3em; }
-@media (max-width: 480px) {
-  .card { font-size: 18px; padding: 0 8px; }
-}
-.card.nightMode, .card.night_mode, .nightMode .card, .night_mode .card {
-  color: #e6edf3;
-  background-color: #1e1e1e;
-}
-.nightMode .kind, .night_mode .kind { color: #8b949e; }
-.nightMode .ask, .night_mode .ask,
-.nightMode .cloze, .night_mode .cloze { color: #79c0ff; }
-.nightMode hr#answer, .night_mode hr#answer { border-top-color: #3d444d; }
-.nightMode code, .night_mode code { background-color: rgba(110, 118, 129, 0.4); }
-.nightMode .note, .night_mode .note { color: #9198a1; border-left-color: #3d444d; }
-.nightMode .tolerance, .night_mode .tolerance,
-.nightMode .formula, .night_mode .formula { color: #9198a1; }
-.nightMode .meta, .night_mode .meta { color: #6e7681; }
-"""
-
-# Shown under every answer: the note, then where the card comes from.
-_NOTE = '{{#Note}}<div class="note" dir="auto">{{Note}}</div>{{/Note}}'
-_META = (
-    '<div class="meta">{{#Source}}<span class="source" dir="auto">{{Source}}</span> · '
-    '{{/Source}}<span class="id">{{Id}}</span></div>'
-)
-
-
-def _question(label: str, field_name: str, ask: str = "") -> str:
-    parts = [f'<div class="kind">{label}</div>'] if label else []
-    parts.append(f'<div class="prompt" dir="auto">{{{{{field_name}}}}}</div>')
-    if ask:
-        parts.append(f'<div class="ask">{ask}</div>')
-    return "\n".join(parts)
-
-
-def _back(answer: str, front: str = "{{FrontSide}}") -> str:
-    answer_div = f'<div class="answer" dir="auto">{answer}</div>'
-    return f'{front}\n<hr id="answer">\n{answer_div}\n{_NOTE}\n{_META}'
-
-
-def _only_if(field_name: str, template: str) -> str:
-    """A template shown only when the field is not empty (so Anki makes no empty card)."""
-    return f"{{{{#{field_name}}}}}\n{template}\n{{{{/{field_name}}}}}"
-
-
-@dataclass(frozen=True)
-class Template:
-    name: str
-    suffix: str  # the drill card id suffix this template yields ("" for the note's main card)
-    front: str
-    back: str
-
-
-@dataclass(frozen=True)
-class NoteType:
-    kind: str
-    name: str
-    fields: tuple[str, ...]
-    templates: tuple[Template, ...]
-    cloze: bool = False
-
-    @property
-    def id(self) -> int:
-        return stable_id(f"drill:{self.kind}:{NOTE_TYPE_VERSION}")
-
-    def model(self) -> genanki.Model:
-        return _Model(
-            self.id,
-            self.name,
-            fields=[{"name": name} for name in self.fields],
-            templates=[{"name": t.name, "qfmt": t.front, "afmt": t.back} for t in self.templates],
-            css=CSS,
-            model_type=genanki.Model.CLOZE if self.cloze else genanki.Model.FRONT_BACK,
-        )
-
-    def suffix(self, ordinal: int) -> str:
-        """The drill card id suffix of the Anki card with this template ordinal."""
-        return f"c{ordinal + 1}" if self.cloze else self.templates[ordinal].suffix
-
-
-def field_name(kind_field: str) -> str:
-    """The Anki field name of a kind's field: `accepted_because` → `Accepted because`."""
-    return kind_field.replace("_", " ").capitalize()
-
-
-def _fields(kind: str) -> tuple[str, ...]:
-    return (*(field_name(f) for f in KINDS[kind].field_names), "Note", "Source", "Id")
-
-
-def _note_types() -> dict[str, NoteType]:
-    T = Template
-    types = [
-        NoteType(
-            "basic",
-            "drill: basic",
-            _fields("basic"),
-            (T("Card", "", _question("", "Front"), _back("{{Back}}")),),
-        ),
-        NoteType(
-            "reverse",
-            "drill: reverse",
-            _fields("reverse"),
-            (
-                T("Front → Back", "", _question("", "Front"), _back("{{Back}}")),
-                T("Back → Front", "reverse", _question("", "Back"), _back("{{Front}}")),
-            ),
-        ),
-        NoteType(
-            "cloze",
-            "drill: cloze",
-            _fields("cloze"),
-            (
-                T(
-                    "Cloze",
-                    "c{n}",
-                    '<div class="prompt" dir="auto">{{cloze:Text}}</div>',
-                    f'<div class="prompt" dir="auto">{{{{cloze:Text}}}}</div>\n{_NOTE}\n{_META}',
-                ),
-            ),
-            cloze=True,
-        ),
-        NoteType(
-            "number",
-            "drill: number",
-            _fields("number"),
-            (
-                T(
-                    "Type the answer",
-                    "",
-                    _question("", "Front") + "\n{{type:Answer}}",
-                    _back(
-                        '{{type:Answer}}\n<div class="tolerance">Right within ± {{Tolerance}}'
-                        " (Anki compares the text; judge the number)</div>\n"
-                        '{{#Formula}}<div class="formula">= <code>{{Formula}}</code></div>'
-                        "{{/Formula}}",
-                        front=_question("", "Front"),
-                    ),
-                ),
-            ),
-        ),
-        NoteType(
-            "requirement",
-            "drill: requirement",
-            _fields("requirement"),
-            (
-                T(
-                    "What to ask",
-                    "",
-                    _question("Requirements", "Dimension", "What do you ask?"),
-                    _back("{{Question}}"),
-                ),
-                T(
-                    "Why it matters",
-                    "why",
-                    _question("Requirements", "Dimension", "Why ask about it?"),
-                    _back("{{Why}}"),
-                ),
-            ),
-        ),
-        NoteType(
-            "tradeoff",
-            "drill: tradeoff",
-            _fields("tradeoff"),
-            (
-                T(
-                    "What it gains",
-                    "pros",
-                    _question("Trade-off", "Decision", "What do you gain?"),
-                    _back("{{Pros}}"),
-                ),
-                T(
-                    "What it costs",
-                    "cons",
-                    _question("Trade-off", "Decision", "What do you give up?"),
-                    _back("{{Cons}}"),
-                ),
-                T(
-                    "Why acceptable",
-                    "why",
-                    _only_if(
-                        "Accepted because",
-                        _question("Trade-off", "Decision", "Why is the cost acceptable?"),
-                    ),
-                    _back("{{Accepted because}}"),
-                ),
-            ),
-        ),
-        NoteType(
-            "pitfall",
-            "drill: pitfall",
-            _fields("pitfall"),
-            (
-                T(
-                    "How to avoid it",
-                    "",
-                    _question("Pitfall", "Pitfall", "How do you avoid it?"),
-                    _back(
-                        '{{Fix}}{{#Why}}<div class="why"><b>Why it hurts:</b> {{Why}}</div>{{/Why}}'
-                    ),
-                ),
-            ),
-        ),
-        NoteType(
-            "prompt",
-            "drill: prompt",
-            _fields("prompt"),
-            (
-                T(
-                    "Challenges",
-                    "challenges",
-                    _question("Design prompt", "Prompt", "Key challenges?"),
-                    _back("{{Challenges}}"),
-                ),
-                T(
-                    "Deep dives",
-                    "deep-dives",
-                    _only_if(
-                        "Deep dives", _question("Design prompt", "Prompt", "Deep-dive topics?")
-                    ),
-                    _back("{{Deep dives}}"),
-                ),
-                T(
-                    "Building blocks",
-                    "building-blocks",
-                    _only_if(
-                        "Building blocks",
-                        _question(
-                            "Design prompt", "Prompt", "Which building blocks does it touch?"
-                        ),
-                    ),
-                    _back("{{Building blocks}}"),
-                ),
-            ),
-        ),
-    ]
-    return {t.kind: t for t in types}
-
-
-NOTE_TYPES: dict[str, NoteType] = _note_types()
-
-# Estimation problems (drill.problems): one type-in note per template and seed. Not a card
-# kind, so it lives beside NOTE_TYPES.
-PROBLEM_KIND = "problem"
-PROBLEM_NOTE_TYPE = NoteType(
-    PROBLEM_KIND,
-    "drill: problem",
-    ("Question", "Answer", "Answers", "Solution", "Hints", "Source", "Id"),
-    (
-        Template(
-            "Solve it",
-            "",
-            _question("Estimation problem", "Question")
-            + '\n{{#Hints}}<div class="note">{{hint:Hints}}</div>{{/Hints}}\n{{type:Answer}}',
-            _question("Estimation problem", "Question") + '\n<hr id="answer">\n{{type:Answer}}\n'
-            '<div class="answer" dir="auto">{{Answers}}</div>\n'
-            '<div class="tolerance">Anki compares the text; judge the number by ratio</div>\n'
-            '<div class="formula" dir="auto">{{Solution}}</div>\n' + _META,
-        ),
-    ),
-)
-
-
-def note_type(kind: str) -> NoteType:
-    return PROBLEM_NOTE_TYPE if kind == PROBLEM_KIND else NOTE_TYPES[kind]
-
-
-class _Model(genanki.Model):
-    """A genanki model whose modification time is TEMPLATES_MTIME, not the build time."""
-
-    def to_json(self, timestamp: float, deck_id: int) -> dict[str, Any]:
-        return super().to_json(TEMPLATES_MTIME, deck_id)
 
 
 class _Note(genanki.Note):
@@ -408,15 +79,19 @@ def format_tolerance(tolerance: float) -> str:
 
 
 def field_html(value: Any, kind_field: str, kind: str) -> str:
-    """One field's value as Anki HTML: lists as bullets, text escaped with light Markdown."""
+    """One field's value as Anki HTML, by the field's type: lists as bullets, a tolerance as
+    a percentage, a quantity or formula as typed (compared as text: no Markdown), other text
+    escaped with its light Markdown rendered."""
     if value is None or value == "":
         return ""
     if isinstance(value, (tuple, list)):
         return markup.bullets(value)
-    if kind == "number" and kind_field == "tolerance":
+    spec = KINDS[kind].field(kind_field) if kind in KINDS else None
+    field_type = spec.type if spec is not None else "text"
+    if field_type == "tolerance":
         return markup.escape(format_tolerance(float(value)))
-    if kind == "number" and kind_field in ("answer", "formula"):
-        return markup.escape(str(value))  # typed and compared as text: no Markdown
+    if field_type in ("quantity", "formula"):
+        return markup.escape(str(value))
     return markup.to_html(str(value))
 
 
