@@ -612,3 +612,14 @@ def test_add_warns_about_a_card_with_the_same_text(cli, env):
     assert "what is  X?" in deck.read_text()
     fresh = cli("add", deck, "--front", "Something new?", "--back", "yes")
     assert "same text" not in fresh.stderr
+
+
+def test_the_starter_deck_is_the_kind_table_s_examples(tmp_path):
+    """One example note per kind, made from the kind table: a new kind shows up by itself."""
+    from drill.authoring import init_deck
+
+    made = init_deck(tmp_path / "notes", "Starter", {})
+    notes = read_deck_file(made.deck_file).notes
+    assert [n.kind for n in notes] == list(KINDS)
+    assert [n.id for n in notes] == [f"starter-{k.example.id}" for k in KINDS.values()]
+    assert not read_deck_file(made.deck_file).problems

@@ -395,7 +395,8 @@ def add_card(path: Path, card: Mapping[str, Any], others: Mapping[str, str]) -> 
 
 # --------------------------------------------------------------------------- drill init
 
-STARTER = """\
+# The starter deck's opening; the cards come from the kind table's examples (drill.kinds).
+STARTER_HEAD = """\
 # yaml-language-server: $schema={schema}
 # A drill deck: one file, one deck. Edit these cards or replace them with your own, and run
 # `drill check` after each edit: it prints every problem as path:line: message.
@@ -410,84 +411,37 @@ cards:
   # Every card has an `id`: stable and unique across all your decks. Review history is kept
   # per id, so never change or reuse one (after renaming an id, run `drill rename OLD NEW`).
   # `drill add {file} --kind basic --front ... --back ...` appends a card with a fresh id.
-  # Every kind also takes `tags`, `source`, `note` (shown under the answer) and
+  # Every kind also takes `tags`, `source`, `as_of`, `note` (shown under the answer) and
   # `suspended: true` (keeps the card out of quizzes).
-
-  # basic: a question and its answer; one card. `kind: basic` is the default.
-  - id: {p}-capital-of-australia
-    kind: basic
-    front: What is the capital of Australia?     # the question
-    back: Canberra (not Sydney).                  # the answer
-    note: It was chosen as a compromise between Sydney and Melbourne.   # optional
-    source: https://en.wikipedia.org/wiki/Canberra                      # optional
-
-  # reverse: two cards, front to back (id) and back to front (id/reverse).
-  - id: {p}-http-404
-    kind: reverse
-    front: HTTP status 404       # one side
-    back: Not Found              # the other side
-    tags: [http]                 # optional: added to the file's tags
-
-  # cloze: fill in the blanks; one card per number (id/c1, id/c2, ...).
-  # {{{{c1::answer}}}} hides "answer"; {{{{c2::answer::hint}}}} shows the hint in its place.
-  - id: {p}-sunlight-minutes
-    kind: cloze
-    text: Sunlight takes about {{{{c1::8 minutes::how long?}}}} to reach the {{{{c2::Earth}}}}.
-
-  # number: you type the answer, graded as a quantity (604800, 605K s, 7 days all count).
-  - id: {p}-seconds-per-week
-    kind: number
-    front: How many seconds are in a week?
-    answer: 604,800 s       # a quantity: a number with an optional unit
-    tolerance: 10%          # optional: how far off a typed answer may be (default 25%)
-    formula: 7 * day        # optional: drill check computes it and compares it with the answer
-
-  # requirement: a requirement to clarify; cards: what to ask (id) and why it matters (id/why).
-  - id: {p}-req-read-write-ratio
-    kind: requirement
-    dimension: Read/write ratio                        # what the requirement is about
-    question: How many reads are there for each write?  # the question to ask
-    why: A read-heavy system gains most from caches and read replicas.   # why it matters
-
-  # tradeoff: a decision, what it gains and what it costs; cards id/pros, id/cons, and
-  # id/why when accepted_because is set. pros and cons are lists (or a single text).
-  - id: {p}-tradeoff-cache
-    kind: tradeoff
-    decision: Put a cache in front of the database
-    pros:
-      - Most reads never reach the database
-      - Lower read latency
-    cons:
-      - Readers may see stale data
-      - One more system to run
-    accepted_because: Reads far outnumber writes and a few seconds of staleness is fine.
-
-  # pitfall: a common mistake and how to avoid it; one card.
-  - id: {p}-pitfall-untested-backups
-    kind: pitfall
-    pitfall: Taking backups but never restoring one      # the mistake
-    fix: Restore a backup on a schedule and check the data.    # how to avoid it
-    why: A backup that cannot be restored is found out during the outage.   # optional
-
-  # prompt: a design prompt; cards id/challenges, id/deep-dives, id/building-blocks.
-  - id: {p}-prompt-chat
-    kind: prompt
-    prompt: Design a chat service for one-to-one messages.
-    challenges: [Delivering messages in order, Users who are offline]   # a list
-    deep_dives: [Message storage, Presence]                             # optional
-    building_blocks: [WebSockets, message queue, key-value store]       # optional
 """
 
-STARTER_IDS = (
-    "capital-of-australia",
-    "http-404",
-    "sunlight-minutes",
-    "seconds-per-week",
-    "req-read-write-ratio",
-    "tradeoff-cache",
-    "pitfall-untested-backups",
-    "prompt-chat",
-)
+STARTER_IDS = tuple(kind.example.id for kind in KINDS.values())
+
+
+def _starter_value(value: Any) -> str:
+    """A value as the starter deck writes it: text as YAML scalars, lists in flow style."""
+    if not isinstance(value, (list, tuple)):
+        return scalar(value, 6)
+    items = [i if _plain_ok(i) and not set(i) & set(",[]{}") else flow_item(i) for i in value]
+    return "[" + ", ".join(items) + "]"
+
+
+def starter_cards(prefix: str) -> str:
+    """One example note of each kind, as the kind table gives it, with its comments."""
+    blocks = []
+    for kind in KINDS.values():
+        example = kind.example
+        entries = [(f"id: {prefix}-{example.id}", ""), (f"kind: {kind.name}", "")]
+        entries += [
+            (f"{name}: {_starter_value(value)}", note) for name, value, note in example.fields
+        ]
+        width = max(len(text) for text, _ in entries)
+        lines = [f"  # {line}" for line in example.comment]
+        for i, (text, note) in enumerate(entries):
+            line = ("  - " if i == 0 else "    ") + (f"{text:<{width}}  # {note}" if note else text)
+            lines.append(line)
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"
 
 
 def schema_url() -> str:
@@ -513,7 +467,8 @@ def starter_text(deck: str, file_name: str, taken: Mapping[str, str]) -> str:
     while any(f"{prefix}-{s}" in taken for s in STARTER_IDS):
         n += 1
         prefix = f"{base}-{n}"
-    return STARTER.format(schema=schema_url(), deck=scalar(deck, 2), p=prefix, file=file_name)
+    head = STARTER_HEAD.format(schema=schema_url(), deck=scalar(deck, 2), file=file_name)
+    return head + "\n" + starter_cards(prefix)
 
 
 def init_deck(folder: Path, deck: str, taken: Mapping[str, str]) -> Initialised:
