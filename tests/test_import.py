@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from drill.content import load, read_deck_file
-from drill.importer import anki_id, html_to_text
+from drill.importers.common import anki_id
+from drill.importers.html import html_to_text
 
 
 @pytest.fixture(autouse=True)
@@ -497,7 +498,7 @@ def _zip(member: str, data: bytes) -> bytes:
 @pytest.mark.parametrize(
     "data, expected",
     [
-        (b"not a zip", "is not an Anki package"),
+        (b"not a zip", "bad.apkg: not an Anki package"),
         (b"PK\x05\x06" + b"\0" * 18, "holds no Anki collection"),
         (_zip("collection.anki21b", b"not zstd"), "cannot decompress collection.anki21b"),
         (_zip("collection.anki2", b"not sqlite" * 100), "is not a readable collection"),

@@ -18,15 +18,14 @@ from drill import grading
 from drill.content import load
 from drill.paths import bundled_decks_dir
 from drill.problems import (
-    MAX_CORNERS,
     ProblemError,
     ProblemTemplate,
     find_template,
-    friendly_values,
     load_problems,
     seed_for,
     suggested_rating,
 )
+from drill.problems.model import MAX_CORNERS, friendly_values
 from drill.quantity import parse
 
 ESTIMATION = bundled_decks_dir() / "estimation"

@@ -246,7 +246,7 @@ class DeckFile:
             self.renamed = self.read_renamed(by_key["renamed"])
         problems = by_key.get("problems")
         if problems is not None:
-            from drill.problems import read_templates
+            from drill.problems.reader import read_templates
 
             templates = read_templates(self, problems, file_tags, file_source)
             if self.deck is not None:

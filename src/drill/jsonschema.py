@@ -97,7 +97,7 @@ def _options_schema() -> dict[str, Any]:
 
 
 def _problems_schema() -> dict[str, Any]:
-    from drill.problems import ANSWER_KEYS, NAME_RE, PARAM_KEYS, TEMPLATE_KEYS
+    from drill.problems.model import ANSWER_KEYS, NAME_RE, PARAM_KEYS, TEMPLATE_KEYS
 
     quantity = {"type": ["string", "number"], "examples": ["100M", "500 B", "99%", "10 Gbps"]}
     names = {"pattern": NAME_RE.pattern}

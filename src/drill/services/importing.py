@@ -12,7 +12,7 @@ from drill.services.settings import Settings
 
 @dataclass(frozen=True)
 class ImportResult:
-    report: object  # drill.importer.Report
+    report: object  # drill.importers.Report
     target: Path
     in_deck_folder: bool  # the output is inside a deck folder in effect
 
@@ -28,7 +28,8 @@ def import_file(
     header: bool = True,
     skip_bad: bool = False,
 ) -> ImportResult:
-    from drill import authoring, importer
+    from drill import authoring
+    from drill import importers as importer
 
     target = importer.out_path(deck, out)
     roots = settings.deck_roots

@@ -684,7 +684,7 @@ def import_(
 ) -> None:
     """Turn CSV/TSV, an Anki text export or an .apkg into a YAML deck file; importing again
     updates its cards by id."""
-    from drill import importer
+    from drill import importers as importer
     from drill.services.importing import import_file
     from drill.ui import render
 

@@ -38,7 +38,6 @@ from __future__ import annotations
 
 import bisect
 import itertools
-import keyword
 import math
 import random
 import re
@@ -46,20 +45,15 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from drill import grading
-from drill.formula import CONSTANTS, FUNCTIONS, FormulaError, evaluate, explain, names_used
-from drill.quantity import Quantity, QuantityError, parse, parse_tolerance, parse_unit
+from drill.formula import CONSTANTS, FormulaError, evaluate, explain, names_used
+from drill.quantity import Quantity, QuantityError, parse, parse_unit
 
 if TYPE_CHECKING:
-    import yaml
-
-    from drill.content import DeckFile
     from drill.grading import Grade
     from drill.model import Location
-    from drill.yamlnodes import Entry
 
 __all__ = [
     "Answer",
@@ -68,9 +62,9 @@ __all__ = [
     "ProblemError",
     "ProblemInstance",
     "ProblemTemplate",
-    "load_problems",
-    "read_templates",
+    "find_template",
     "seed_for",
+    "suggested_rating",
 ]
 
 DEFAULT_TOLERANCE = 0.25
@@ -664,21 +658,6 @@ def suggested_rating(grades: Mapping[str, Grade] | Sequence[Grade]) -> int:
     )
 
 
-# --------------------------------------------------------------------------- loading
-
-
-def load_problems(paths: Iterable[Path]) -> list[ProblemTemplate]:
-    """Every problem template in the deck files under `paths`. Raises ContentError (with
-    every problem found) when any deck file has problems."""
-    from drill.content import load
-    from drill.model import ContentError
-
-    collection = load([Path(p) for p in paths])
-    if collection.problems:
-        raise ContentError(collection.problems)
-    return list(collection.templates)
-
-
 def find_template(templates: Iterable[ProblemTemplate], template_id: str) -> ProblemTemplate:
     templates = list(templates)
     for t in templates:
@@ -686,396 +665,6 @@ def find_template(templates: Iterable[ProblemTemplate], template_id: str) -> Pro
             return t
     hint = _did_you_mean(template_id, [t.id for t in templates])
     raise ProblemError(f"no problem with id '{template_id}'{hint} (drill problem list shows them)")
-
-
-# --------------------------------------------------------------------------- reading YAML
-
-
-def read_templates(
-    reader: DeckFile, entry: Entry, file_tags: tuple[str, ...], file_source: str | None
-) -> list[ProblemTemplate]:
-    """Read and check a deck file's `problems:` list with the deck reader's helpers;
-    problems go to `reader.problem(line, message)`."""
-    import yaml
-
-    from drill import yamlnodes
-
-    node = entry.node
-    if yamlnodes.is_null(node) or (isinstance(node, yaml.SequenceNode) and not node.value):
-        reader.problem(entry.line, "`problems:` has no problems")
-        return []
-    if not isinstance(node, yaml.SequenceNode):
-        reader.problem(entry.line, "`problems:` must be a list (each problem starts with '- ')")
-        return []
-    out = []
-    for item in node.value:
-        template = _Reader(reader).template(item, file_tags, file_source)
-        if template is not None:
-            out.append(template)
-    return out
-
-
-class _Reader:
-    def __init__(self, deck_file: DeckFile):
-        self.f = deck_file
-        self.ok = True
-
-    def problem(self, line: int, message: str) -> None:
-        self.f.problem(line, message)
-        self.ok = False
-
-    def mapping(self, node: yaml.Node, what: str) -> list[Entry] | None:
-        import yaml
-
-        from drill import yamlnodes
-
-        if not isinstance(node, yaml.MappingNode):
-            self.problem(
-                yamlnodes.line_of(node),
-                f"{what} must be a mapping, found {yamlnodes.describe(node)}",
-            )
-            return None
-        before = len(self.f.problems)
-        entries = self.f.entries(node)
-        if len(self.f.problems) > before:
-            self.ok = False
-        return entries
-
-    def text(self, entry: Entry | None, name: str) -> str | None:
-        before = len(self.f.problems)
-        value = self.f.text(entry, name)
-        if len(self.f.problems) > before:
-            self.ok = False
-        return value
-
-    def unknown_keys(self, entries: list[Entry], keys: dict[str, str], what: str) -> None:
-        from drill.names import did_you_mean
-
-        for e in entries:
-            if e.key not in keys:
-                self.problem(
-                    e.line,
-                    f"unknown key '{e.key}' for {what}{did_you_mean(e.key, keys)}; "
-                    f"keys: {', '.join(keys)}",
-                )
-
-    def name(self, entry: Entry, what: str, taken: dict[str, str]) -> bool:
-        name = entry.key
-        if not NAME_RE.match(name) or name.startswith("__") or keyword.iskeyword(name):
-            self.problem(
-                entry.line,
-                f"{what} name '{name}' must be a name such as new_urls_per_month "
-                "(letters, digits and _, not starting with a digit or '__')",
-            )
-            return False
-        if name in FUNCTIONS:
-            self.problem(entry.line, f"{what} name '{name}' is the name of a function")
-            return False
-        if name in taken:
-            self.problem(entry.line, f"{what} name '{name}' is already used by a {taken[name]}")
-            return False
-        taken[name] = what
-        return True
-
-    def template(
-        self, node: yaml.Node, file_tags: tuple[str, ...], file_source: str | None
-    ) -> ProblemTemplate | None:
-        import yaml
-
-        from drill import yamlnodes
-        from drill.model import Location
-        from drill.names import id_problem
-
-        line = yamlnodes.line_of(node)
-        entries = self.mapping(node, "a problem")
-        if entries is None:
-            return None
-        by_key = {e.key: e for e in entries}
-        self.unknown_keys(entries, TEMPLATE_KEYS, "a problem")
-        for key in ("id", "title", "params", "question", "answers"):
-            if key not in by_key:
-                self.problem(line, f"problem is missing `{key}:` ({TEMPLATE_KEYS[key]})")
-        template_id = self.text(by_key.get("id"), "id")
-        if template_id is not None and (message := id_problem(template_id)) is not None:
-            self.problem(by_key["id"].line, message)
-        title = self.text(by_key.get("title"), "title")
-        question = self.text(by_key.get("question"), "question")
-        taken: dict[str, str] = {}
-        params = self.params(by_key["params"], taken) if "params" in by_key else {}
-        values = self.values(by_key["values"], taken) if "values" in by_key else ()
-        answers = self.answers(by_key["answers"], taken) if "answers" in by_key else {}
-        hints: tuple[str, ...] = ()
-        if "hints" in by_key:
-            before = len(self.f.problems)
-            hints = self.f.texts(by_key["hints"], "hints") or ()
-            self.ok = self.ok and len(self.f.problems) == before
-        tags = file_tags
-        if "tags" in by_key:
-            tags = tuple(dict.fromkeys(file_tags + self.f.tags(by_key["tags"])))
-        source = self.text(by_key["source"], "source") if "source" in by_key else file_source
-        suspended = False
-        if "suspended" in by_key:
-            s = by_key["suspended"]
-            if not (isinstance(s.node, yaml.ScalarNode) and s.node.tag == yamlnodes.BOOL_TAG):
-                self.problem(s.line, "`suspended` must be true or false")
-            else:
-                suspended = s.node.value.lower() in ("true", "yes", "on")
-        if not self.ok or template_id is None or title is None or question is None:
-            return None
-        placeholders = tuple(
-            (m.group(0), m.group(1), m.group(2).strip() if m.group(2) is not None else None)
-            for m in PLACEHOLDER_RE.finditer(question)
-        )
-        template = ProblemTemplate(
-            id=template_id,
-            title=title,
-            deck=self.f.deck or "",
-            params=params,
-            question=question,
-            values=values,
-            answers=answers,
-            hints=hints,
-            tags=tags,
-            source=source,
-            suspended=suspended,
-            location=Location(self.f.display, line),
-            question_line=by_key["question"].line,
-            placeholders=placeholders,
-        )
-        for problem_line, message in template.check():
-            self.problem(problem_line, message)
-        return template if self.ok else None
-
-    # -- params
-    def quantity(self, node: yaml.Node, what: str, expect: str | None = None) -> Quantity | None:
-        from drill import yamlnodes
-
-        try:
-            text = yamlnodes.scalar_text(node)
-        except yamlnodes.YamlError as err:
-            self.problem(err.line, f"{what}: {err.message}")
-            return None
-        if text is None or not text.strip():
-            self.problem(yamlnodes.line_of(node), f"{what} is empty")
-            return None
-        try:
-            return parse(text, expect=expect)
-        except QuantityError as err:
-            self.problem(yamlnodes.line_of(node), f"{what}: {err}")
-            return None
-
-    def params(self, entry: Entry, taken: dict[str, str]) -> dict[str, Param]:
-        from drill import yamlnodes
-
-        if yamlnodes.is_null(entry.node):
-            return {}
-        entries = self.mapping(entry.node, "`params`")
-        out: dict[str, Param] = {}
-        for e in entries or []:
-            if not self.name(e, "param", taken):
-                continue
-            param = self.param(e)
-            if param is not None:
-                out[e.key] = param
-        return out
-
-    def param(self, e: Entry) -> Param | None:
-        import yaml
-
-        from drill import yamlnodes
-
-        name = e.key
-        entries = self.mapping(
-            e.node, f"param '{name}' (`{{default: ..., range: [low, high]}}` or `choices:`)"
-        )
-        if entries is None:
-            return None
-        by_key = {x.key: x for x in entries}
-        self.unknown_keys(entries, PARAM_KEYS, f"param '{name}'")
-        if "default" not in by_key:
-            self.problem(e.line, f"param '{name}' is missing `default:`")
-            return None
-        default = self.quantity(by_key["default"].node, f"param '{name}' `default`")
-        if default is None:
-            return None
-        default_text = str(getattr(by_key["default"].node, "value", "")).strip()
-        percent = default_text.endswith("%")
-
-        def same(q: Quantity | None, what: str, line: int) -> Quantity | None:
-            if q is not None and not q.same_dimension(default):
-                hint = ""
-                if default.unit == "B" and re.search(r"\dB$", default_text):
-                    hint = " (for a count, write 1 billion or 1G: 1B is one byte)"
-                self.problem(
-                    line,
-                    f"param '{name}' {what} is a {q.dimension_name}, but its default "
-                    f"{default.format()} is a {default.dimension_name}{hint}",
-                )
-                return None
-            return q
-
-        low = high = None
-        choices: tuple[Quantity, ...] = ()
-        has_range, has_choices = "range" in by_key, "choices" in by_key
-        if has_range == has_choices:
-            self.problem(
-                e.line,
-                f"param '{name}' needs either `range: [low, high]` or `choices: [...]`"
-                + (" (not both)" if has_range else ""),
-            )
-            return None
-        if has_range:
-            r = by_key["range"]
-            if not (isinstance(r.node, yaml.SequenceNode) and len(r.node.value) == 2):
-                self.problem(r.line, f"param '{name}' `range` must be a list [low, high]")
-                return None
-            low = same(self.quantity(r.node.value[0], "`range` low", default.unit), "low", r.line)
-            high = same(
-                self.quantity(r.node.value[1], "`range` high", default.unit), "high", r.line
-            )
-            if low is None or high is None:
-                return None
-            if not low.value < high.value:
-                self.problem(r.line, f"param '{name}' `range`: low must be below high")
-                return None
-            d = by_key["default"]
-            slack = 1e-9 * max(abs(low.value), abs(high.value))
-            if not low.value - slack <= default.value <= high.value + slack:
-                self.problem(
-                    d.line,
-                    f"param '{name}' default {d.node.value} is outside its range "
-                    f"[{r.node.value[0].value}, {r.node.value[1].value}]",
-                )
-        else:
-            c = by_key["choices"]
-            if not (isinstance(c.node, yaml.SequenceNode) and c.node.value):
-                self.problem(c.line, f"param '{name}' `choices` must be a non-empty list")
-                return None
-            items = [
-                same(self.quantity(item, f"`choices` item {i}", default.unit), "choice", c.line)
-                for i, item in enumerate(c.node.value, 1)
-            ]
-            if any(q is None for q in items):
-                return None
-            choices = tuple(q for q in items if q is not None)
-            if not any(math.isclose(q.value, default.value, rel_tol=1e-9) for q in choices):
-                self.problem(
-                    by_key["default"].line,
-                    f"param '{name}' default {by_key['default'].node.value} is not one of "
-                    "its choices",
-                )
-        step = None
-        if "step" in by_key:
-            step = same(
-                self.quantity(by_key["step"].node, f"param '{name}' `step`", default.unit),
-                "step",
-                by_key["step"].line,
-            )
-            if step is not None and step.value <= 0:
-                self.problem(by_key["step"].line, f"param '{name}' `step` must be above zero")
-                step = None
-        integer = False
-        if "integer" in by_key:
-            i = by_key["integer"]
-            if not (isinstance(i.node, yaml.ScalarNode) and i.node.tag == yamlnodes.BOOL_TAG):
-                self.problem(i.line, f"param '{name}' `integer` must be true or false")
-            else:
-                integer = i.node.value.lower() in ("true", "yes", "on")
-        unit = None
-        if "unit" in by_key:
-            unit = self.text(by_key["unit"], "unit")
-            if unit is not None:
-                try:
-                    same(parse_unit(unit), f"unit '{unit}'", by_key["unit"].line)
-                except QuantityError as err:
-                    self.problem(by_key["unit"].line, f"param '{name}' `unit`: {err}")
-        candidates: tuple[float, ...] = ()
-        if low is not None and high is not None and step is None:
-            candidates = friendly_values(low.value, high.value, integer)
-        return Param(
-            name=name,
-            default=default,
-            low=low,
-            high=high,
-            choices=choices,
-            step=step,
-            integer=integer,
-            unit=unit,
-            percent=percent,
-            line=e.line,
-            default_line=by_key["default"].line,
-            candidates=candidates,
-        )
-
-    # -- values and answers
-    def values(self, entry: Entry, taken: dict[str, str]) -> tuple[ValueSpec, ...]:
-        from drill import yamlnodes
-
-        if yamlnodes.is_null(entry.node):
-            return ()
-        out = []
-        for e in self.mapping(entry.node, "`values` (name: formula, in order)") or []:
-            if not self.name(e, "value", taken):
-                continue
-            formula = self.text(e, e.key)
-            if formula is not None:
-                out.append(ValueSpec(e.key, formula, e.line))
-        return tuple(out)
-
-    def answers(self, entry: Entry, taken: dict[str, str]) -> dict[str, AnswerSpec]:
-        from drill import yamlnodes
-
-        entries = self.mapping(entry.node, "`answers`")
-        if entries is not None and not entries:
-            self.problem(entry.line, "`answers` is empty")
-        out: dict[str, AnswerSpec] = {}
-        for e in entries or []:
-            if not self.name(e, "answer", taken):
-                continue
-            fields = self.mapping(e.node, f"answer '{e.key}' (`{{formula, unit, prompt}}`)")
-            if fields is None:
-                continue
-            by_key = {x.key: x for x in fields}
-            self.unknown_keys(fields, ANSWER_KEYS, f"answer '{e.key}'")
-            missing = [k for k in ("formula", "unit", "prompt") if k not in by_key]
-            for k in missing:
-                self.problem(e.line, f"answer '{e.key}' is missing `{k}:` ({ANSWER_KEYS[k]})")
-            if missing:
-                continue
-            formula = self.text(by_key["formula"], "formula")
-            prompt = self.text(by_key["prompt"], "prompt")
-            unit_entry = by_key["unit"]
-            try:
-                unit = (yamlnodes.scalar_text(unit_entry.node) or "").strip()
-            except yamlnodes.YamlError as err:
-                self.problem(err.line, f"answer '{e.key}' `unit`: {err.message}")
-                continue
-            try:
-                unit_q = parse_unit("" if unit == "count" else unit)
-            except QuantityError as err:
-                self.problem(unit_entry.line, f"answer '{e.key}' `unit`: {err}")
-                continue
-            tolerance = DEFAULT_TOLERANCE
-            if "tolerance" in by_key:
-                text = self.text(by_key["tolerance"], "tolerance")
-                try:
-                    tolerance = parse_tolerance(text) if text is not None else tolerance
-                except QuantityError as err:
-                    self.problem(by_key["tolerance"].line, f"answer '{e.key}' `tolerance`: {err}")
-            if formula is None or prompt is None:
-                continue
-            out[e.key] = AnswerSpec(
-                name=e.key,
-                formula=formula,
-                unit="" if unit == "count" else unit,
-                unit_q=unit_q,
-                prompt=prompt,
-                tolerance=tolerance,
-                line=e.line,
-                formula_line=by_key["formula"].line,
-                unit_line=unit_entry.line,
-            )
-        return out
 
 
 RATING_NAMES = {grading.AGAIN: "Again", grading.HARD: "Hard", grading.GOOD: "Good"}
