@@ -39,6 +39,7 @@ bench: install-test
 lint: install-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
+	$(BIN)/mypy
 
 clean:
 	rm -rf build dist src/*.egg-info .pytest_cache

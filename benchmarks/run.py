@@ -354,8 +354,8 @@ def export_apkg(b: Bench, fig: Figure) -> None:
 
 @figure("problems", f"generate + grade {PROBLEMS:,} estimation problems", "≤ 100 ms", 100.0, "ms")
 def estimation_problems(b: Bench, fig: Figure) -> None:
+    from drill.content import load_problems
     from drill.paths import bundled_decks_dir
-    from drill.problems import load_problems
 
     templates = load_problems([bundled_decks_dir()])
 

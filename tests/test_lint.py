@@ -1,4 +1,5 @@
-"""The code stays ruff-clean (lint and format), as `make lint` checks."""
+"""The code stays ruff-clean (lint and format) and type-checks with mypy, as `make lint`
+checks."""
 
 from __future__ import annotations
 
@@ -20,4 +21,12 @@ def test_ruff(args):
     run = subprocess.run(
         [ruff, *args, "src", "tests", "benchmarks"], cwd=REPO, capture_output=True, text=True
     )
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_mypy():
+    mypy = shutil.which("mypy", path=str(Path(sys.executable).parent))
+    if mypy is None:
+        pytest.skip("mypy is not installed")
+    run = subprocess.run([mypy], cwd=REPO, capture_output=True, text=True)  # pyproject's files
     assert run.returncode == 0, run.stdout + run.stderr

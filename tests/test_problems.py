@@ -15,13 +15,12 @@ from pathlib import Path
 import pytest
 
 from drill import grading
-from drill.content import load
+from drill.content import load, load_problems
 from drill.paths import bundled_decks_dir
 from drill.problems import (
     ProblemError,
     ProblemTemplate,
     find_template,
-    load_problems,
     seed_for,
     suggested_rating,
 )

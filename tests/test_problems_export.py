@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from drill.anki import package as export
+from drill.content import load_problems
 from drill.paths import bundled_decks_dir
-from drill.problems import load_problems
 
 anki_collection = pytest.importorskip("anki.collection")
 

@@ -26,7 +26,7 @@ import yaml
 
 from drill import yamlnodes
 from drill.kinds import COMMON_FIELDS, DEFAULT_KIND, KINDS, Field, Kind, sides, unknown_kind
-from drill.model import Card, Collection, Location, Note, Problem
+from drill.model import Card, Collection, ContentError, Location, Note, Problem
 from drill.names import TAG_RE, did_you_mean, id_problem
 from drill.paths import display_path, find_deck_files
 from drill.yamlnodes import YamlError, line_of
@@ -519,3 +519,12 @@ def _unknown_field_message(key: str, kind: Kind) -> str:
     if others and "did you mean" not in message:
         message += f" ('{key}' belongs to {' and '.join(others)} cards: set `kind:`?)"
     return message + f"; {kind.name} fields: {', '.join(kind.field_names)}"
+
+
+def load_problems(paths: Iterable[Path]) -> list[Any]:  # drill.problems.ProblemTemplate
+    """Every problem template in the deck files under `paths`. Raises ContentError (with
+    every problem found) when any deck file has problems."""
+    collection = load([Path(p) for p in paths])
+    if collection.problems:
+        raise ContentError(collection.problems)
+    return list(collection.templates)

@@ -477,7 +477,7 @@ class _Evaluator:
         if isinstance(node, ast.Expression):
             return self.eval(node.body)
         if isinstance(node, ast.Constant):
-            return Quantity(float(node.value), "")
+            return Quantity(float(node.value), "")  # type: ignore[arg-type] # checked by the parser
         if isinstance(node, ast.Name):
             return self.name(node)
         if isinstance(node, ast.UnaryOp):

@@ -305,6 +305,7 @@ def replay(
             scheduler, to_card(state, moment), rating, moment, card_seed(card_id, state.reps)
         )
         state = _after(state, card, rating, moment, options, sm2)
+    assert isinstance(state, FsrsState)
     return replace(state, leech=False, suspended=False)
 
 
@@ -336,7 +337,7 @@ def countable_reviews(
     histories: dict[str, list[tuple[datetime, int, int]]] = {}
     count = 0
     for card_id, records in per_card.items():
-        history = []
+        history: list[tuple[datetime, int, int]] = []
         for record in records:
             moment = record.reviewed_at
             if history and (moment - history[-1][0]).days > 0:

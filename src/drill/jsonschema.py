@@ -67,7 +67,7 @@ def _common_properties() -> dict[str, Any]:
 def _options_schema() -> dict[str, Any]:
     from drill.options import FSRS_PARAMETER_BOUNDS, OPTIONS
 
-    kinds = {
+    kinds: dict[str, dict[str, Any]] = {
         "int": {"type": "integer"},
         "hour": {"type": "integer"},
         "float": {"type": "number"},
@@ -85,7 +85,7 @@ def _options_schema() -> dict[str, Any]:
     for option in OPTIONS.values():
         if option.global_only:
             continue
-        schema = dict(kinds.get(option.kind, {"enum": list(option.choices)}))
+        schema: dict[str, Any] = dict(kinds.get(option.kind, {"enum": list(option.choices)}))
         schema["description"] = option.help
         properties[option.name] = schema
     return {

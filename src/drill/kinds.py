@@ -56,7 +56,7 @@ class CardSpec(NamedTuple):
     answer: tuple[tuple[str, str], ...]  # the answer's fields, each with its lead-in
     label: str = ""  # shown over the question ("Trade-off")
     ask: str = ""  # what is asked about the prompt ("What do you gain?")
-    count: str = ""  # a list answer: the question says how many it wants ("2 points")
+    counted: str = ""  # a list answer: the question says how many it wants ("2 points")
     only_if: str = ""  # an optional card: only when this field has a value
 
 
@@ -132,9 +132,9 @@ def sides(kind: Kind, fields: Mapping[str, Any]) -> list[Side]:
         if card.ask:
             first = fields.get(card.answer[0][0])
             wanted = ""
-            if card.count and isinstance(first, (list, tuple)):
+            if card.counted and isinstance(first, (list, tuple)):
                 n = len(first)
-                wanted = f" ({n} {card.count}{'' if n == 1 else 's'})"
+                wanted = f" ({n} {card.counted}{'' if n == 1 else 's'})"
             lines.append(card.ask + wanted)
         answer = [_text(fields[card.answer[0][0]])]
         for name, lead in card.answer[1:]:

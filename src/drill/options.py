@@ -271,12 +271,12 @@ class DeckOptions:
 
     def with_values(self, values: dict[str, Any]) -> DeckOptions:
         """These options with validated `values` (option name -> converted value) applied."""
-        quiz = {
+        quiz: dict[str, Any] = {
             OPTIONS[k].attr or k: tuple(v) if OPTIONS[k].kind == "floats" else v
             for k, v in values.items()
             if not OPTIONS[k].target
         }
-        sched = {
+        sched: dict[str, Any] = {
             OPTIONS[k].target: tuple(v) if OPTIONS[k].kind == "steps" else v
             for k, v in values.items()
             if OPTIONS[k].target

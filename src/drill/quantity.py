@@ -133,7 +133,8 @@ def _unit_str(dim: Dim) -> str:
     """Canonical unit string of a dimension: ``B/s``, ``B*s``, ``/B/s``, ``s^2``."""
     text = _UNIT_STR.get(dim)
     if text is None:
-        num, den = [], []
+        num: list[str] = []
+        den: list[str] = []
         for base, exp in zip(("B", "s"), dim, strict=True):
             if exp:
                 part = base if abs(exp) == 1 else f"{base}^{abs(exp)}"
@@ -397,10 +398,10 @@ def _unit_candidates(text: str) -> tuple[tuple[float, Dim] | _UnitError, ...]:
         readings.append(exc)
     try:
         alt = _read_magnitude_unit(text)
+        if alt is not None:
+            readings.append(alt)
     except _UnitError as exc:
-        alt = exc
-    if alt is not None:
-        readings.append(alt)
+        readings.append(exc)
     return tuple(readings)
 
 

@@ -11,10 +11,8 @@ from typing import Any
 
 import yaml
 
-try:  # libyaml is much faster; fall back to the pure-Python loader where it is missing
-    _Loader = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+# libyaml is much faster; fall back to the pure-Python loader where it is missing.
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 NULL_TAG = "tag:yaml.org,2002:null"
 BOOL_TAG = "tag:yaml.org,2002:bool"
@@ -43,8 +41,8 @@ def compose(text: str) -> yaml.Node | None:
         mark = getattr(err, "problem_mark", None)
         if mark is not None:
             lines = text.splitlines()
-            line = lines[mark.line] if mark.line < len(lines) else ""
-            if "\t" in line[: mark.column + 1]:
+            source_line = lines[mark.line] if mark.line < len(lines) else ""
+            if "\t" in source_line[: mark.column + 1]:
                 error = YamlError(error.line, error.message + "; a tab: YAML indents with spaces")
         raise error from None
 

@@ -194,7 +194,7 @@ def revlog_rows(
 ) -> list[tuple[int, ...]]:
     """A card's review log as `revlog` rows (id, cid, usn, ease, ivl, lastIvl, factor, time,
     type); ids are the reviews' epoch milliseconds."""
-    rows = []
+    rows: list[tuple[int, ...]] = []
     for i, entry in enumerate(entries):
         following = entries[i + 1].before if i + 1 < len(entries) else current
         after = _after(entry, following)

@@ -21,12 +21,9 @@ and nothing is written while there is one, unless `--skip-bad` leaves those rows
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
-
 from drill.importers.common import ImportFailure, Item, Report, Source
 from drill.importers.merge import columns_option, import_source, out_path
-from drill.paths import display_path
+from drill.importers.sources import read_source
 
 __all__ = [
     "ImportFailure",
@@ -38,28 +35,3 @@ __all__ = [
     "out_path",
     "read_source",
 ]
-
-
-def read_source(
-    path: Path,
-    *,
-    kind: str | None = None,
-    columns: Sequence[str] | None = None,
-    header: bool = True,
-) -> Source:
-    """The items of any source drill imports, read by its kind of file."""
-    from drill.importers.package import read_package
-    from drill.importers.table import read_table
-
-    shown = display_path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise ImportFailure(f"{shown}: no such file") from None
-    except IsADirectoryError:
-        raise ImportFailure(f"{shown} is a folder; name a .csv, .tsv, .txt or .apkg file") from None
-    except OSError as err:
-        raise ImportFailure(f"{shown}: cannot read: {err.strerror}") from None
-    if path.suffix.lower() in (".apkg", ".colpkg") or data.startswith(b"PK\x03\x04"):
-        return read_package(path, data, kind=kind)
-    return read_table(path, data, kind=kind, columns=columns, header=header)

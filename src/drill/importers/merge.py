@@ -11,6 +11,7 @@ from typing import Any
 
 from drill import authoring
 from drill.importers.common import GENERATED, IMPORTED_KEYS, ImportFailure, Item, Report
+from drill.importers.sources import read_source
 from drill.kinds import KINDS, unknown_kind
 from drill.model import Problem
 from drill.names import file_slug
@@ -131,13 +132,13 @@ def _merge(
     # Cards from an earlier import without a source id are found again by their question.
     by_text: dict[tuple[str, str], list[str]] = {}
     for card in existing:
-        card_id = str(card.get("id"))
-        if card_id not in explicit:
-            by_text.setdefault(_main_key(card), []).append(card_id)
+        existing_id = str(card.get("id"))
+        if existing_id not in explicit:
+            by_text.setdefault(_main_key(card), []).append(existing_id)
     used = set(taken) | set(by_id) | set(explicit)
     claimed: set[str] = set()
     for item in ok_items:
-        card_id = item.id
+        card_id: str | None = item.id
         if card_id is None:
             candidates = by_text.get(_main_key(item.card("x")), [])
             card_id = next((c for c in candidates if c not in claimed), None)
@@ -224,8 +225,6 @@ def import_source(
         raise ImportFailure(f"'{deck}' is not a deck name (no part between '::' may be empty)")
     shown = display_path(source)
     out_shown = display_path(out)
-    from drill.importers import read_source
-
     read = read_source(source, kind=kind, columns=columns, header=header)
     taken = dict(taken or {})
     preamble = _header(shown, read.format, deck)

@@ -1,11 +1,8 @@
 """Estimation problems: templates in deck files, instances drawn from a seed, graded answers.
 
-`drill.problems.model` is the pure part (templates, instances, grading); reading templates
-from a deck file's YAML is `drill.problems.reader`, loaded when first asked for (the module
-`__getattr__` below, as py-fsrs loads its optimizer), so the model never depends on the
-content layer."""
-
-from typing import Any
+`drill.problems.model` is the pure part (templates, instances, grading), and this package's
+API; reading templates from a deck file's YAML is `drill.problems.reader` (the content
+layer), and `drill.content.load_problems` loads every template under some folders."""
 
 from drill.problems.model import *  # noqa: F403 - the model is the package's API
 from drill.problems.model import (  # noqa: F401 - names the package has always had
@@ -17,13 +14,3 @@ from drill.problems.model import (  # noqa: F401 - names the package has always 
     seed_for,
     suggested_rating,
 )
-
-_READER = ("load_problems", "read_templates")
-
-
-def __getattr__(name: str) -> Any:
-    if name in _READER:
-        from drill.problems import reader
-
-        return getattr(reader, name)
-    raise AttributeError(f"module 'drill.problems' has no attribute {name!r}")

@@ -443,7 +443,9 @@ class ProblemTemplate:
                 hint = did_you_mean(name, sorted(known | set(later)))
             problems.append((line, f"{where}: unknown name '{name}'{hint}{extra}"))
 
-        formulas = [(f"value `{v.name}`", v.formula, v.line, v.name) for v in self.values]
+        formulas: list[tuple[str, str, int, str | None]] = [
+            (f"value `{v.name}`", v.formula, v.line, v.name) for v in self.values
+        ]
         formulas += [
             (f"answer `{a.name}`", a.formula, a.formula_line, None) for a in self.answers.values()
         ]
@@ -606,7 +608,9 @@ class ProblemInstance:
         ``writes_per_sec = new_urls_per_month / month = 100 million / month ≈ 38.6 /s``."""
         lines = []
         texts = {name: self.param_text(name) for name in self.params}
-        steps = [(v.name, v.formula, None) for v in self.template.values]
+        steps: list[tuple[str, str, Answer | None]] = [
+            (v.name, v.formula, None) for v in self.template.values
+        ]
         steps += [(a.name, a.formula, self.answers[a.name]) for a in self.template.answers.values()]
         for name, formula, answer in steps:
             substituted, result = explain(formula, self.names, texts).rsplit(" ≈ ", 1)

@@ -6,8 +6,6 @@ from __future__ import annotations
 import keyword
 import math
 import re
-from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from drill.formula import FUNCTIONS
@@ -34,18 +32,6 @@ if TYPE_CHECKING:
 
 
 # --------------------------------------------------------------------------- loading
-
-
-def load_problems(paths: Iterable[Path]) -> list[ProblemTemplate]:
-    """Every problem template in the deck files under `paths`. Raises ContentError (with
-    every problem found) when any deck file has problems."""
-    from drill.content import load
-    from drill.model import ContentError
-
-    collection = load([Path(p) for p in paths])
-    if collection.problems:
-        raise ContentError(collection.problems)
-    return list(collection.templates)
 
 
 # --------------------------------------------------------------------------- reading YAML

@@ -6,13 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from drill.importers.common import Report
 from drill.services.errors import DrillError
 from drill.services.settings import Settings
 
 
 @dataclass(frozen=True)
 class ImportResult:
-    report: object  # drill.importers.Report
+    report: Report
     target: Path
     in_deck_folder: bool  # the output is inside a deck folder in effect
 

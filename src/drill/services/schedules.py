@@ -29,9 +29,9 @@ def sync_schedulers(store: Store, options_for: Callable[[str], DeckOptions]) -> 
                 history.setdefault(record.card_id, []).append(record)
             for card in store.cards_on(deck, "sm2"):
                 sm2 = card.state
-                state = replay(card.id, history.get(card.id, []), options, sm2)
-                if state is not None:
-                    changes.append((card.id, sm2, state))
+                fsrs_state = replay(card.id, history.get(card.id, []), options, sm2)
+                if fsrs_state is not None:
+                    changes.append((card.id, sm2, fsrs_state))
         elif options.algorithm != "fsrs" and on.get("fsrs"):
             for card in store.cards_on(deck, "fsrs"):
                 state = card.state

@@ -70,7 +70,7 @@ def reviews_per_day(
 
 def stats(ws: Workspace, deck: str | None = None) -> StatsReport:
     """The figures for every card, or for one deck and its children."""
-    from drill.fsrs_scheduler import retrievability
+    from drill.fsrs_scheduler import FsrsState, retrievability
 
     ws.check_deck(deck)
     config, now = ws.config, ws.now
@@ -99,7 +99,9 @@ def stats(ws: Workspace, deck: str | None = None) -> StatsReport:
         phase = card.phase
         if card.scheduler == "fsrs" and phase in ("review", "relearning"):
             # py-fsrs is imported only when a card is on FSRS.
-            recall.append(retrievability(card.state, now, ws.options_for(card.deck)))
+            state = card.state
+            assert isinstance(state, FsrsState)
+            recall.append(retrievability(state, now, ws.options_for(card.deck)))
         phases["suspended" if card.suspended or card.yaml_suspended else phase] += 1
         if card.leech:
             leeches.append({"id": card.id, "deck": card.deck, "lapses": card.lapses})

@@ -62,12 +62,12 @@ def state_columns(state: CardState) -> dict[str, Any]:
     also writes its memory state and the SM-2 state kept beside it."""
     from drill.fsrs_scheduler import FsrsState
 
-    fsrs = isinstance(state, FsrsState)
+    fsrs = state if isinstance(state, FsrsState) else None
     return {
         "scheduler": "fsrs" if fsrs else None,
-        "stability": state.stability if fsrs else None,
-        "difficulty": state.difficulty if fsrs else None,
-        "sm2_state": json.dumps(state_dict(state.sm2)) if fsrs and state.sm2 else None,
+        "stability": fsrs.stability if fsrs else None,
+        "difficulty": fsrs.difficulty if fsrs else None,
+        "sm2_state": json.dumps(state_dict(fsrs.sm2)) if fsrs and fsrs.sm2 else None,
         "phase": state.phase,
         "step": state.step,
         "interval_days": state.interval_days,

@@ -181,11 +181,11 @@ def _accept(
             for card in read.cards:
                 other = claims.get(card.note_id)
                 if other is not None and card.id == _first_card_id(read.cards, card.note_id):
-                    where = f"{display_path(Path(other[0]))}:{other[1]}"
+                    also = f"{display_path(Path(other[0]))}:{other[1]}"
                     clash = Problem(
                         card.location.path,
                         card.location.line,
-                        f"duplicate id '{card.note_id}' (also at {where})",
+                        f"duplicate id '{card.note_id}' (also at {also})",
                     )
                     break
             if clash is not None:
