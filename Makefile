@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 # and drill finds its bundled decks in the checkout either way.
 EDITABLE := --config-settings editable_mode=compat
 
-.PHONY: quiz test install install-test lint bench clean
+.PHONY: quiz test install install-test lint docs bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,10 @@ lint: install-test
 	$(BIN)/ruff check src tests benchmarks
 	$(BIN)/ruff format --check src tests benchmarks
 	$(BIN)/mypy
+
+# The README's CLI reference and docs/cli.md, from the commands' help (tests check they are current).
+docs: install
+	$(BIN)/python -m drill.ui.docs
 
 clean:
 	rm -rf build dist src/*.egg-info .pytest_cache

@@ -53,3 +53,15 @@ def test_help_shows_metavars_not_python_types(cli):
                 "drill add",
             )
         ), path
+
+
+def test_the_cli_reference_is_generated_from_the_commands():
+    """The README's table and docs/cli.md are what `make docs` makes from the commands' help:
+    change a command and forget `make docs`, and this fails."""
+    from drill.ui import docs
+
+    root = Path(__file__).resolve().parents[1]
+    assert docs.readme_with_reference(README) == README, "run `make docs`"
+    assert (root / "docs" / "cli.md").read_text(encoding="utf-8") == docs.full_reference(), (
+        "run `make docs`"
+    )

@@ -62,7 +62,8 @@ def _group(help: str) -> typer.Typer:
 
 app = typer.Typer(
     name="drill",
-    help="Spaced-repetition quizzes and Anki decks from YAML cards.",
+    help="Spaced-repetition quizzes and Anki decks from YAML cards. Run without a command to "
+    "see what is due; start with: drill quiz",
     cls=DrillGroup,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -175,7 +176,8 @@ def _collection(paths: list[Path] | None, decks: list[Path] | None):
 
 @app.command()
 def check(paths: PathsArg = None, decks: DecksOpt = None) -> None:
-    """Validate deck files: every problem as path:line: message, exit 1 if any."""
+    """Validate deck files or folders (default: every deck folder in effect). Prints `N
+    decks, N notes, N cards: ok`, or every problem as `path:line: message` and exits 1."""
     from drill.names import plural
     from drill.services.check import check as run
 
@@ -210,7 +212,8 @@ def list_cards(
     decks: DecksOpt = None,
 ) -> None:
     """List cards: one line each (id, deck, kind, question), or every field with --json.
-    Estimation problems are listed as the cards they are studied as (kind problem)."""
+    Estimation problems are listed as the cards the quiz schedules (kind problem). --deck
+    matches the deck and its children."""
     from drill.services import listing
     from drill.ui import render
 
@@ -273,7 +276,11 @@ def build(
         ),
     ] = False,
 ) -> None:
-    """Write Anki packages (.apkg), one per top-level deck; re-importing updates notes."""
+    """Write Anki packages: one .apkg per top-level deck (or one drill.apkg with --single).
+    Import them with File > Import in Anki; importing a newer build updates the notes in
+    place and keeps their review history. --problems N: also N instances of each estimation
+    problem (seeds S..S+N-1) as type-in notes. --with-progress: also each card's schedule
+    and review history, for Anki's "Import any learning progress"."""
     from drill.anki.package import IMPORT_HINT, PROGRESS_HINT
     from drill.services.build import BuildRequest, summary
     from drill.services.build import build as run
@@ -326,7 +333,10 @@ def quiz(
     db: DbOpt = None,
     decks: DecksOpt = None,
 ) -> None:
-    """Study the cards that are due: learning, then reviews, then new cards."""
+    """Study: learning cards that are due, then reviews due today, then new cards in study
+    order (Anki's order and daily limits, counted from the review log so two sessions in a
+    day share them). --new N / --limit N: at most N new cards / reviews this session.
+    --cram: every selected card, due or not, without changing its schedule."""
     from drill.kinds import KINDS, unknown_kind
     from drill.services.study import Filters, StudySession
     from drill.ui.reviewer import Input, Reviewer
@@ -354,7 +364,7 @@ def _console() -> Any:
 
 @app.command()
 def due(as_json: JsonOpt = False, db: DbOpt = None, decks: DecksOpt = None) -> None:
-    """What is due now, per deck: new, learning and review counts."""
+    """What is due now, per deck: new, learning and review counts, and the total."""
     echo(answer_due(as_json, db, decks, hint=False))
 
 
@@ -371,7 +381,9 @@ def answer_due(as_json: bool, db: Path | None, decks: list[Path] | None, hint: b
 def stats(
     deck: DeckOpt = None, as_json: JsonOpt = False, db: DbOpt = None, decks: DecksOpt = None
 ) -> None:
-    """Reviews per day (a year's heatmap), streak, retention, forecast, cards, ease, leeches."""
+    """Reviews per day over the last year as a heatmap, today's count and streak, true
+    retention over 30 days (young < 21 d, mature), due forecast, cards by phase, ease,
+    leeches; for cards on FSRS, their average predicted retrievability now."""
     from drill.services.stats import stats as run
     from drill.ui import render
 
@@ -391,7 +403,10 @@ def optimize(
     db: DbOpt = None,
     decks: DecksOpt = None,
 ) -> None:
-    """Fit FSRS parameters to your own review log and print them for `fsrs_parameters:`."""
+    """Fit FSRS parameters to your own review log (of one deck and its children with
+    --deck) and print them as an `fsrs_parameters:` line for the config file or a deck file.
+    Needs 512 reviews that come on a later day than the card's previous one, and py-fsrs's
+    optimizer: pip install "fsrs[optimizer]" (PyTorch)."""
     from drill.services.optimize import optimize as run
     from drill.ui import render
 
@@ -412,7 +427,8 @@ def card_show(
     db: DbOpt = None,
     decks: DecksOpt = None,
 ) -> None:
-    """A card's content, scheduling state and full review history."""
+    """A card's content, scheduling state and full review history; for a note id, the
+    note's cards."""
     from drill.services import cards
     from drill.ui import render
 
@@ -436,12 +452,14 @@ def _flag_command(suspended: bool, verb: str) -> Any:
             count = cards.set_suspended(ws, ids or [], deck, tag, suspended)
         echo(f"{verb} {plural(count, 'card')}.")
 
-    command.__doc__ = f"{verb} cards: by id, or every card of --deck / --tag."
+    command.__doc__ = (
+        f"{verb} cards by id (a note id means all its cards), or every card of --deck / --tag."
+    )
     return command
 
 
-card_app.command("suspend")(_flag_command(True, "Suspended"))
-card_app.command("unsuspend")(_flag_command(False, "Unsuspended"))
+card_app.command("suspend")(_flag_command(True, "Suspend"))
+card_app.command("unsuspend")(_flag_command(False, "Unsuspend"))
 
 
 @card_app.command("reset")
@@ -453,7 +471,8 @@ def card_reset(
     db: DbOpt = None,
     decks: DecksOpt = None,
 ) -> None:
-    """Forget cards' scheduling: they become new again. Their review history is kept."""
+    """Forget cards' scheduling: they become new again, after a confirmation (--yes skips
+    it). Their review history is kept."""
     from drill.names import plural
     from drill.services import cards
 
@@ -479,7 +498,8 @@ def rename(
     db: DbOpt = None,
     decks: DecksOpt = None,
 ) -> None:
-    """Move review history to a renamed id: change the id in the YAML, then run this."""
+    """After changing an id in the YAML, move its review history to the new id (a note id
+    moves all its cards). A deck file's `renamed:` does the same at the next sync."""
     from drill.services import cards
 
     with _workspace(db, decks) as ws:
@@ -532,7 +552,9 @@ def init(
         ),
     ] = None,
 ) -> None:
-    """Start your own decks: a folder with a starter deck of every kind, added to the config."""
+    """Start your own decks: make DIR with a starter deck showing every kind (with comments
+    and the schema line for editors), add DIR to `decks:` in the config file, and print the
+    next commands. Never overwrites a deck file."""
     from drill.services.authoring import init as run
     from drill.ui import render
 
@@ -548,8 +570,10 @@ def init(
 
 
 def add(file: Path, kind: Optional[str], **options: Any) -> None:  # noqa: UP045
-    """Append a card to a deck file, keeping its comments and formatting; asks on stdin for
-    required fields that are missing."""
+    """Append a card to a deck file, keeping its bytes (comments, order, formatting). Every
+    field of every kind has an option (--front, --text, --answer, --pro, --challenge, ...);
+    missing required fields are asked for on stdin. The id is made from the card's text
+    unless --id gives one."""
     from drill import authoring
     from drill.services import authoring as service
 
@@ -682,8 +706,10 @@ def import_(
     ] = False,
     decks: DecksOpt = None,
 ) -> None:
-    """Turn CSV/TSV, an Anki text export or an .apkg into a YAML deck file; importing again
-    updates its cards by id."""
+    """Turn a CSV/TSV file (a header row of field names, or --columns), an Anki "Notes in
+    Plain Text" export or an Anki .apkg into a YAML deck file (default ./DECK.yaml).
+    Importing again updates the cards by id. Unreadable rows are listed as
+    `source:line: message` and nothing is written, unless --skip-bad."""
     from drill import importers as importer
     from drill.services.importing import import_file
     from drill.ui import render
@@ -746,7 +772,8 @@ def _pairs(items: list[str] | None, option: str) -> dict[str, str]:
 def problem_list(
     paths: PathsArg = None, deck: DeckOpt = None, as_json: JsonOpt = False, decks: DecksOpt = None
 ) -> None:
-    """List the problem templates: id, deck, title and what is asked."""
+    """The estimation problem templates (a deck file's `problems:` list): id, deck, title
+    and what is asked."""
     from drill.services import listing
     from drill.ui import render
 
@@ -770,7 +797,8 @@ def problem_show(
     as_json: JsonOpt = False,
     decks: DecksOpt = None,
 ) -> None:
-    """Show a problem: the question, and with --answers the answers and worked solution."""
+    """A problem with fresh numbers (--seed; default: its default numbers); --answers adds
+    the answers and the worked solution."""
     from drill.services import problems
     from drill.ui import render
 
@@ -797,7 +825,8 @@ def problem_check(
     as_json: JsonOpt = False,
     decks: DecksOpt = None,
 ) -> None:
-    """Grade answers to a problem; exit 0 when all are right, 1 otherwise."""
+    """Grade answers by ratio (right within the tolerance, close within 2x, off within
+    10x); exit 0 when all are right, 1 otherwise."""
     from drill.services import problems
     from drill.ui import render
 
