@@ -437,7 +437,7 @@ def card_show(
     echo(render.as_json(info.to_json()) if as_json else render.card_info(info))
 
 
-def _flag_command(suspended: bool, verb: str) -> Any:
+def _flag_command(suspended: bool, verb: str, done: str) -> Any:
     def command(
         ids: IdsArg = None,
         deck: DeckOpt = None,
@@ -450,7 +450,7 @@ def _flag_command(suspended: bool, verb: str) -> Any:
 
         with _workspace(db, decks) as ws:
             count = cards.set_suspended(ws, ids or [], deck, tag, suspended)
-        echo(f"{verb} {plural(count, 'card')}.")
+        echo(f"{done} {plural(count, 'card')}.")
 
     command.__doc__ = (
         f"{verb} cards by id (a note id means all its cards), or every card of --deck / --tag."
@@ -458,8 +458,8 @@ def _flag_command(suspended: bool, verb: str) -> Any:
     return command
 
 
-card_app.command("suspend")(_flag_command(True, "Suspend"))
-card_app.command("unsuspend")(_flag_command(False, "Unsuspend"))
+card_app.command("suspend")(_flag_command(True, "Suspend", "Suspended"))
+card_app.command("unsuspend")(_flag_command(False, "Unsuspend", "Unsuspended"))
 
 
 @card_app.command("reset")
