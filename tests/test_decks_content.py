@@ -150,7 +150,7 @@ def test_exactly_five_prompts_with_challenges_deep_dives_and_building_blocks(col
 
 
 def test_exactly_eight_pitfalls(collection):
-    pitfalls = [n for n in collection.notes if n.kind == "pitfall" and n.deck.startswith(SD)]
+    pitfalls = [n for n in _ours(collection) if n.kind == "pitfall"]
     assert len(pitfalls) == 8
     assert all(n.deck == SD + "Pitfalls" for n in pitfalls)
 
