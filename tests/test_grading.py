@@ -80,3 +80,23 @@ def test_several_answers_take_the_worst():
     assert suggested_rating(grades) == 2
     assert suggested_rating([grade("10", e), grade("1", e)]) == 1
     assert suggested_rating([grade("10", e), grade("11", e)]) == 3
+
+
+@pytest.mark.parametrize(
+    ("answer", "typed", "message"),
+    [
+        # Below the answer, the gap is a share of the answer: 50,000 is 42% short of 86,400.
+        ("86,400 s", "50000", "close: you said 50,000 s, 42% low"),
+        ("3000", "1", "wrong: you said 1, 3,000x low"),
+        ("64.8M", "1", "wrong: you said 1, 64.8 million times low"),
+        ("86,400 s", "0", "wrong: you said 0 s"),  # not "0 ns"
+        # A count that names what it counts is not a bare number in the answer's unit.
+        (
+            "86,400 s",
+            "100k users",
+            "wrong kind of quantity: you gave a count (100k users), the answer is a time",
+        ),
+    ],
+)
+def test_grading_messages_say_how_far_off_in_plain_numbers(answer, typed, message):
+    assert grade(typed, parse(answer), 0.2, answer_text=answer).message == message

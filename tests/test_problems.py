@@ -745,7 +745,7 @@ def test_problem_practice_in_process(cli, fixture_dir):
     assert "Problem 1 of 1: Fixed QPS  [fixed-qps --seed " in out
     assert "1 billion requests a day, 1 KB each." in out
     assert "hint: A day is about 100K seconds." in out
-    assert "right: you said 10K /s, 16% low. Answer: 11.6K /s" in out
+    assert "right: you said 10K /s, 14% low. Answer: 11.6K /s" in out
     assert "skipped: the answer is 11.6 MB/s" in out
     assert "qps = per_day / day = 1 billion / day ≈ 11.6K /s" in out
     assert "Result: skipped some (suggested rating: Again)" in out

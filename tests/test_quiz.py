@@ -252,7 +252,7 @@ def test_where_the_card_lives_and_help(env):
     [
         ("Seconds in a day?", "86400", "right: you said 86,400 s, exact", "Good"),
         ("Write QPS?", "80 QPS", "close: you said 80 /s, 2.0x high", "Hard"),
-        ("Storage?", "3 PB", "wrong: you said 3,000 TB, 1000x high", "Again"),
+        ("Storage?", "3 PB", "wrong: you said 3,000 TB, 1,000x high", "Again"),
         (
             "1 Gbps in bytes?",
             "120 s",

@@ -63,17 +63,21 @@ class Grade:
 
 
 def _how_far(factor: float) -> str:
+    """`16% high`, `42% low` (50,000 for 86,400), `5x high`, `1,000x low`, `65 million times low`.
+    Within 2x the gap is a share of the answer; beyond, a multiple."""
     if math.isclose(factor, 1.0, rel_tol=1e-9):
         return "exact"
     if factor > 1:
-        return f"{_pct_or_x(factor)} high"
-    return f"{_pct_or_x(1 / factor)} low"
+        return f"{(factor - 1) * 100:.0f}% high" if factor < 2 else f"{_times(factor)} high"
+    return f"{(1 - factor) * 100:.0f}% low" if factor > 0.5 else f"{_times(1 / factor)} low"
 
 
-def _pct_or_x(factor: float) -> str:
-    if factor < 2:
-        return f"{(factor - 1) * 100:.0f}%"
-    return f"{factor:.1f}x" if factor < 10 else f"{factor:.0f}x"
+def _times(factor: float) -> str:
+    if factor < 10:
+        return f"{factor:.1f}x"
+    if factor < 100_000:
+        return f"{factor:,.0f}x"
+    return f"{Quantity(factor, '').format()} times"
 
 
 _LEADING_NUMBER = re.compile(r"^\s*(?:~=|[~≈])?\s*[-+]?(?:\d[\d,_ ]*)?(?:\.\d+)?(?:[eE][-+]?\d+)?")
@@ -98,6 +102,12 @@ def display_unit(answer_text: str | None) -> tuple[str, Quantity] | None:
         return None
 
 
+def _named_count(typed: str) -> bool:
+    """Typed text that names what it counts (`100k users`), not a bare number (`100k`)."""
+    rest = _LEADING_NUMBER.sub("", typed, count=1).strip()
+    return bool(_MAGNITUDE.sub("", rest, count=1).strip(" %"))
+
+
 def _kind(quantity: Quantity) -> str:
     return quantity.dimension_name.split(" (")[0]
 
@@ -117,6 +127,10 @@ def grade(
     except QuantityError as err:
         return Grade(UNREADABLE, expected, typed=typed, detail=str(err))
     unit = display_unit(answer_text)
+    if given.unit == "" and expected.unit != "" and _named_count(typed):
+        # `100k users` for a time is a count, not seconds: only a bare number takes the unit.
+        detail = f"you gave a count ({typed.strip()}), the answer is a {_kind(expected)}"
+        return Grade(DIMENSION, expected, given, typed, detail=detail)
     if given.unit == "" and expected.unit != "":
         # A bare number means the answer's own unit (or its base unit: 40 means 40 /s).
         in_unit = unit[1] if unit and unit[1].same_dimension(expected) else None
@@ -126,6 +140,9 @@ def grade(
         return Grade(DIMENSION, expected, given, typed, detail=detail)
     if is_high_percentage(expected, answer_text):
         return _grade_shortfall(given, expected, typed, tolerance)
+    shown = given.format()
+    if unit and unit[1].same_dimension(given) and unit[1].value:
+        shown = f"{Quantity(given.value / unit[1].value, '').format()} {unit[0]}"
     if expected.value == 0 or given.value == 0 or (given.value < 0) != (expected.value < 0):
         same = math.isclose(given.value, expected.value, abs_tol=1e-12)
         return Grade(
@@ -133,7 +150,7 @@ def grade(
             expected,
             given,
             typed,
-            detail="" if same else f"you said {given.format()}",
+            detail="" if same else f"you said {shown}",
         )
     factor = given.value / expected.value
     spread = max(factor, 1 / factor)
@@ -145,9 +162,6 @@ def grade(
         verdict = OFF
     else:
         verdict = WRONG
-    shown = given.format()
-    if unit and unit[1].same_dimension(given) and unit[1].value:
-        shown = f"{Quantity(given.value / unit[1].value, '').format()} {unit[0]}"
     return Grade(
         verdict, expected, given, typed, factor, detail=f"you said {shown}, {_how_far(factor)}"
     )

@@ -632,6 +632,8 @@ def _format(value: float, dim: Dim, digits: int) -> str:
     if not math.isfinite(value):
         unit = _unit_str(dim)
         return f"{value} {unit}" if unit else str(value)
+    if value == 0 and dim != COUNT:  # not "0 ns": nothing is nothing in the base unit
+        return f"0 {_unit_str(dim)}"
     sign = "-" if value < 0 else ""
     x = abs(value)
     if dim == COUNT:
