@@ -552,3 +552,16 @@ def test_a_v2_database_becomes_strict_with_its_data(tmp_path, monkeypatch):
         assert upgraded.card("gone").orphaned  # kept, under an orphan
         assert upgraded.conn.execute("PRAGMA foreign_key_check").fetchall() == []
     assert (tmp_path / "drill.db.backup-v2").exists()
+
+
+def test_renamed_can_move_one_card_of_a_note(store, tmp_path):
+    """A cloze rewritten as a basic card: its first deletion's history goes to the new card."""
+    deck = write(
+        tmp_path / "t.yaml",
+        "deck: T\ncards:\n  - {id: z, kind: cloze, text: '{{c1::a}} {{c2::b}}'}\n",
+    )
+    store.sync([deck], NOW)
+    answer_card(store, "z/c1")
+    write(deck, "deck: T\nrenamed:\n  z/c1: zb\ncards:\n  - {id: zb, front: Q, back: A}\n")
+    assert store.sync([deck], NOW).renamed == [("z/c1", "zb")]
+    assert store.state("zb").reps == 1 and store.card("z/c2").orphaned

@@ -27,7 +27,7 @@ import yaml
 from drill import yamlnodes
 from drill.kinds import COMMON_FIELDS, DEFAULT_KIND, KINDS, Field, Kind, sides, unknown_kind
 from drill.model import Card, Collection, ContentError, Location, Note, Problem
-from drill.names import TAG_RE, did_you_mean, id_problem
+from drill.names import TAG_RE, card_id_problem, did_you_mean, id_problem
 from drill.paths import display_path, find_deck_files
 from drill.yamlnodes import YamlError, line_of
 
@@ -42,8 +42,8 @@ DECK_KEYS = {
     "cards": "the notes of this deck",
     "problems": "estimation problem templates: generated questions with computed answers",
     "options": "study options for this deck (new_per_day, learning_steps, ...)",
-    "renamed": "ids this file's cards had before (old-id: new-id); their review history "
-    "moves to the new id at the next sync",
+    "renamed": "ids this file's notes or cards had before (old-id: new-id, or "
+    "old-id/c1: new-id for one card); their review history moves at the next sync",
 }
 
 
@@ -297,7 +297,7 @@ class DeckFile:
             new = self.text(e, e.key)
             if new is None:
                 continue
-            bad = [m for m in (id_problem(e.key), id_problem(new)) if m]
+            bad = [m for m in (card_id_problem(e.key), card_id_problem(new)) if m]
             if bad:
                 self.problem(e.line, f"`renamed`: {bad[0]}")
             elif e.key == new:

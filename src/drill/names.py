@@ -67,6 +67,17 @@ def id_problem(value: str) -> str | None:
     )
 
 
+SUFFIX_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def card_id_problem(value: str) -> str | None:
+    """Why `value` is neither a note id nor a card id (`note-id/suffix`), or None."""
+    note_id, slash, suffix = value.partition("/")
+    if slash and not SUFFIX_RE.match(suffix):
+        return f"'{value}': the card suffix after '/' must be like c1, why or deep-dives"
+    return id_problem(note_id)
+
+
 def deck_name_problem(name: str) -> str | None:
     """Why `name` is not a deck name, or None."""
     if not name.strip():
