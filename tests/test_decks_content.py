@@ -106,11 +106,12 @@ def test_framework_five_steps_with_their_minutes(cards, notes):
     assert minutes == [5, 3, 10, 20, 7]
     assert _value(cards, "fw-steps-total", "min") == pytest.approx(45)
     assert _value(cards, "fw-buffer-minutes", "min") == pytest.approx(5)
-    order = [c for c in cards.values() if c.note_id == "fw-step-order"]
-    assert len(order) == 5
-    for i in range(1, 5):
+    # The order, in two short chains (no card asks for five things at once).
+    first, last = cards["fw-steps-first-three"].back, cards["fw-steps-last-two"].back
+    assert first.index("requirements") < first.index("estimate") < first.index("architecture")
+    assert last.index("deep dive") < last.index("trade-offs")
+    for i in (1, 2, 4, 5):  # step 3's goal is `arch-what-to-draw`, in Architecture
         assert notes[f"fw-step{i}-goal"].kind == "basic"
-    assert notes["fw-step5-topics"].kind == "cloze"
 
 
 def test_seven_requirement_rows(collection):
@@ -150,9 +151,8 @@ def test_exactly_five_prompts_with_challenges_deep_dives_and_building_blocks(col
 
 
 def test_exactly_eight_pitfalls(collection):
-    pitfalls = [n for n in _ours(collection) if n.kind == "pitfall"]
+    pitfalls = [n for n in _ours(collection) if n.kind == "pitfall" and n.deck == SD + "Pitfalls"]
     assert len(pitfalls) == 8
-    assert all(n.deck == SD + "Pitfalls" for n in pitfalls)
 
 
 def test_tradeoffs(collection, notes):
@@ -166,19 +166,20 @@ def test_tradeoffs(collection, notes):
 
 
 def test_scale_tiers(cards):
-    tiers = {cards[f"scale-tier-{i}"].front: cards[f"scale-tier-{i}"].back for i in range(1, 5)}
-    assert list(tiers) == ["Under 100 QPS", "100 to 10K QPS", "10K to 100K QPS", "Over 100K QPS"]
-    assert "monolith" in tiers["Under 100 QPS"].lower()
-    assert "multiple regions" in tiers["Over 100K QPS"].lower()
-    assert "scale-tier-1/reverse" in cards
+    tiers = [cards[f"scale-tier-{i}"] for i in range(1, 5)]
+    assert all(t.front.endswith("?") for t in tiers)  # questions, not bare tier names
+    assert "100 QPS" in tiers[0].front and "monolith" in tiers[0].back.lower()
+    assert "microservices" in tiers[1].front and tiers[1].back.startswith("No")  # a heuristic
+    assert "sharding" in tiers[2].back.lower()
+    assert "multiple regions" in tiers[3].back.lower()
 
 
 def test_other_parts_have_cards(collection):
     kinds = {deck: _kinds(collection, deck) for deck, _ in FILES.values()}
     assert kinds[SD + "Architecture"]["basic"] >= 10
-    assert kinds[SD + "Deep Dive"]["cloze"] >= 2
+    assert kinds[SD + "Deep Dive"]["tradeoff"] == 3
     assert kinds[SD + "Bottlenecks"]["basic"] >= 5
-    assert kinds[SD + "Building Blocks"]["reverse"] == 14
+    assert kinds[SD + "Building Blocks"]["basic"] >= 5
     assert kinds[SD + "URL Shortener"]["number"] >= 8
     assert kinds["Numbers::Availability"]["number"] >= 15
     assert kinds["Numbers::Latency"]["number"] >= 15

@@ -557,7 +557,11 @@ class Store:
         transaction (a sync). Returns the (old, new) card pairs moved."""
         moved = []
         for old, new in renamed.items():
-            for old_id, new_id in self._rename_pairs(old, new):
+            try:
+                pairs = self._rename_pairs(old, new)
+            except KeyError:  # a store that never had the old id: nothing to move
+                continue
+            for old_id, new_id in pairs:
                 if self._rename_problem(old_id, new_id) is None:
                     self._move(old_id, new_id)
                     moved.append((old_id, new_id))
