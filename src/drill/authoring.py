@@ -484,7 +484,7 @@ def init_deck(folder: Path, deck: str, taken: Mapping[str, str]) -> Initialised:
     )
     if path.exists():
         raise AuthoringError(exists)
-    text = starter_text(deck, display_path(path), taken)
+    text = starter_text(deck, display_path(path, anchored=True), taken)
     data = text.encode("utf-8")
     deck_file, problems = check_text(path, data, taken, [])
     if problems:  # pragma: no cover - the starter deck is tested

@@ -26,13 +26,24 @@ def schema_path() -> Path:
     return _PACKAGE / "schema" / "deck.schema.json"
 
 
-def display_path(path: Path) -> str:
-    """A path as the user would type it: relative to the working directory when inside it."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        return str(path)
-    return str(path) if rel.startswith("..") else rel
+def display_path(path: Path, *, anchored: bool = False) -> str:
+    """A path as the user would type it: relative to the working directory when it is
+    inside it (`decks/x.yaml`), else `~/...` under the home folder, else absolute. A home
+    folder inside the working directory wins (`~/notes/x.yaml`, not `tmp/home/notes/...`).
+    `anchored`: never relative (for text that is read from anywhere, like a file's comment)."""
+    absolute = Path(os.path.abspath(path))
+    home = Path.home()
+    cwd = Path.cwd()
+    under_home = absolute.is_relative_to(home)
+    if (
+        not anchored
+        and absolute.is_relative_to(cwd)
+        and not (under_home and home.is_relative_to(cwd) and home != cwd)
+    ):
+        return str(absolute.relative_to(cwd)) if absolute != cwd else "."
+    if under_home:
+        return "~" if absolute == home else str(Path("~") / absolute.relative_to(home))
+    return str(absolute)
 
 
 def find_deck_files(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
