@@ -453,6 +453,7 @@ def test_a_v1_database_upgrades_to_the_current_schema(tmp_path, monkeypatch):
     with monkeypatch.context() as patch:
         patch.setattr(store_module, "MIGRATIONS", v2[:1])
         patch.setattr(store_module, "SCHEMA_VERSION", 1)
+        patch.setattr(store_module, "CURRENT_SCHEMA", [])
         with Store(path) as old:
             # The card as drill 1 synced it (its columns only).
             old.conn.execute(

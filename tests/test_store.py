@@ -529,6 +529,7 @@ def test_a_v2_database_becomes_strict_with_its_data(tmp_path, monkeypatch):
     with monkeypatch.context() as patch:
         patch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:2])
         patch.setattr(store_module, "SCHEMA_VERSION", 2)
+        patch.setattr(store_module, "CURRENT_SCHEMA", [])
         with Store(path) as old:
             old.conn.execute(
                 "INSERT INTO cards (id, note_id, deck, kind, front, back, tags, path, line, "
@@ -565,3 +566,29 @@ def test_renamed_can_move_one_card_of_a_note(store, tmp_path):
     write(deck, "deck: T\nrenamed:\n  z/c1: zb\ncards:\n  - {id: zb, front: Q, back: A}\n")
     assert store.sync([deck], NOW).renamed == [("z/c1", "zb")]
     assert store.state("zb").reps == 1 and store.card("z/c2").orphaned
+
+
+def test_a_new_file_has_the_schema_the_migrations_end_with(tmp_path, monkeypatch):
+    import drill.storage.store as store_module
+
+    def schema(path):
+        conn = sqlite3.connect(path)
+        try:
+            rows = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
+            # A renamed table's text says "cards" where a created one says cards.
+            return sorted((t, n, (sql or "").replace('"', "")) for t, n, sql in rows)
+        finally:
+            conn.close()
+
+    with Store(tmp_path / "new.db"):
+        pass
+    # An old file walked up through every migration: v1 made by the first one alone.
+    with monkeypatch.context() as patch:
+        patch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:1])
+        patch.setattr(store_module, "SCHEMA_VERSION", 1)
+        patch.setattr(store_module, "CURRENT_SCHEMA", [])  # force the migration path
+        with Store(tmp_path / "old.db") as old:
+            assert old.version == 1
+    with Store(tmp_path / "old.db") as upgraded:
+        assert upgraded.version == SCHEMA_VERSION
+    assert schema(tmp_path / "new.db") == schema(tmp_path / "old.db")

@@ -115,32 +115,30 @@ def _bullets(items: tuple[str, ...] | list[str]) -> str:
     return "\n".join(f"- {item}" for item in items)
 
 
-def _text(value: Any) -> str:
-    return _bullets(value) if isinstance(value, (list, tuple)) else str(value)
-
-
 def sides(kind: Kind, fields: Mapping[str, Any]) -> list[Side]:
     """The cards a note of `kind` with these (validated) fields yields."""
     if kind.cloze:
         return _cloze_sides(fields[kind.cloze])
     out = []
-    for card in kind.cards:
-        if card.only_if and not fields.get(card.only_if):
+    # A cold sync makes ten thousand of these: the card specs are pre-digested (_PLANS).
+    for suffix, prompt, label, ask, counted, only_if, first, rest in _PLANS[kind.name]:
+        if only_if and not fields.get(only_if):
             continue
-        prompt = fields[card.prompt]
-        lines = [f"{card.label}: {prompt}" if card.label else str(prompt)]
-        if card.ask:
-            first = fields.get(card.answer[0][0])
-            wanted = ""
-            if card.counted and isinstance(first, (list, tuple)):
-                n = len(first)
-                wanted = f" ({n} {card.counted}{'' if n == 1 else 's'})"
-            lines.append(card.ask + wanted)
-        answer = [_text(fields[card.answer[0][0]])]
-        for name, lead in card.answer[1:]:
-            if fields.get(name):
-                answer.append(f"{lead} {_text(fields[name])}" if lead else _text(fields[name]))
-        out.append(Side(card.suffix, "\n".join(lines), "\n\n".join(answer)))
+        front = label + fields[prompt] if label else fields[prompt]
+        answer = fields[first]
+        if ask:
+            if counted and isinstance(answer, (list, tuple)):
+                n = len(answer)
+                front = f"{front}\n{ask} ({n} {counted}{'' if n == 1 else 's'})"
+            else:
+                front = f"{front}\n{ask}"
+        back = _bullets(answer) if isinstance(answer, (list, tuple)) else answer
+        for name, lead in rest:
+            value = fields.get(name)
+            if value:
+                text = _bullets(value) if isinstance(value, (list, tuple)) else value
+                back = f"{back}\n\n{lead} {text}" if lead else f"{back}\n\n{text}"
+        out.append(Side(suffix, front, back))
     return out
 
 
@@ -562,6 +560,22 @@ KINDS: dict[str, Kind] = {
 
 _FIELDS: dict[str, dict[str, Field]] = {
     k.name: {f.name: f for f in k.fields} for k in KINDS.values()
+}
+_PLANS = {
+    k.name: [
+        (
+            c.suffix,
+            c.prompt,
+            f"{c.label}: " if c.label else "",
+            c.ask,
+            c.counted,
+            c.only_if,
+            c.answer[0][0],
+            c.answer[1:],
+        )
+        for c in k.cards
+    ]
+    for k in KINDS.values()
 }
 STUDY_KINDS = (*KINDS, PROBLEM_KIND)  # what --kind takes where problems are studied too
 

@@ -5,9 +5,10 @@ its code: 1 for a failure, 2 for a mistake in how the command was called."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from drill.model import Problem
+if TYPE_CHECKING:  # only a type here: `drill --help` should not load the content model
+    from drill.model import Problem
 
 FAILED = 1
 USAGE = 2

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any, NamedTuple
 
 from drill.config import Config, config_path, load_config
 from drill.model import ContentError
@@ -26,25 +25,23 @@ FROM_FILE = "config file"
 FROM_DEFAULT = "default"
 FROM_BUNDLED = "bundled"
 
-T = TypeVar("T")
 
+class Sourced(NamedTuple):
+    """A path setting and where it came from (`--db`, `DRILL_DB`, `config file`, ...)."""
 
-@dataclass(frozen=True)
-class Sourced(Generic[T]):
-    """A setting's value and where it came from (`--db`, `DRILL_DB`, `config file`, ...)."""
-
-    value: T
+    value: Path
     source: str
 
 
-@dataclass(frozen=True)
-class Settings:
+class Settings(NamedTuple):
+    """(A NamedTuple: every command starts by making one, and `drill due` runs in prompts.)"""
+
     config_file: Path
     config_exists: bool
-    database: Sourced[Path]
-    deck_folders: tuple[Sourced[Path], ...]
+    database: Sourced
+    deck_folders: tuple[Sourced, ...]
     bundled: bool
-    options: dict[str, Any] = field(default_factory=dict)  # the config file's study options
+    options: dict[str, Any]  # the config file's study options
 
     @property
     def db(self) -> Path:
@@ -63,7 +60,7 @@ def default_db_path() -> Path:
     return user_data_path("drill", appauthor=False) / "drill.db"
 
 
-def database(cli: Path | None, environ: Mapping[str, str], config: Config) -> Sourced[Path]:
+def database(cli: Path | None, environ: Mapping[str, str], config: Config) -> Sourced:
     """The one rule for which database a command opens."""
     if cli is not None:
         return Sourced(cli.expanduser(), FROM_CLI_DB)
@@ -76,19 +73,19 @@ def database(cli: Path | None, environ: Mapping[str, str], config: Config) -> So
 
 def deck_folders(
     cli: Sequence[Path], environ: Mapping[str, str], config: Config
-) -> tuple[Sourced[Path], ...]:
+) -> tuple[Sourced, ...]:
     """The bundled decks (unless switched off), the config file's folders, DRILL_DECKS (a
     path list) and --decks: every folder is read, in that order, the first of repeats kept."""
     from drill.paths import bundled_decks_dir
 
-    found: list[Sourced[Path]] = []
+    found: list[Sourced] = []
     if config.bundled:
         found.append(Sourced(bundled_decks_dir(), FROM_BUNDLED))
     found += [Sourced(p, FROM_FILE) for p in config.decks]
     env = environ.get(ENV_DECKS, "")
     found += [Sourced(Path(p).expanduser(), ENV_DECKS) for p in env.split(os.pathsep) if p.strip()]
     found += [Sourced(p.expanduser(), FROM_CLI_DECKS) for p in cli]
-    unique: dict[str, Sourced[Path]] = {}
+    unique: dict[str, Sourced] = {}
     for folder in found:
         unique.setdefault(str(folder.value.resolve()), folder)
     return tuple(unique.values())

@@ -50,70 +50,73 @@ def _ease_bucket(ease: float) -> str:
     return f"{low:.1f}-{EASE_BUCKETS[max(index, 1)]:.1f}"
 
 
+def _whole_hours(config: SchedulerConfig, since: datetime) -> bool:
+    """Whether the zone's offsets are whole hours (then a UTC hour never straddles a day)."""
+    return not any(
+        (config.tz.utcoffset(since + timedelta(days=d)) or timedelta(0)) % timedelta(hours=1)
+        for d in range(0, 400, 30)
+    )
+
+
 def reviews_per_day(
-    store: Store, since: datetime, config: SchedulerConfig, card_ids: list[str] | None
+    store: Store, since: datetime, config: SchedulerConfig, deck: str | None
 ) -> dict[str, int]:
     """Reviews per scheduling day ('YYYY-MM-DD'), each on the day the scheduler's day rule
     gives its own moment (its own UTC offset: a summer review stays on its day when read
     in winter). Counted per UTC hour, or per minute in a zone whose offset is not whole
     hours, since a period then never straddles a day boundary."""
-    minutes = any(
-        (config.tz.utcoffset(since + timedelta(days=d)) or timedelta(0)) % timedelta(hours=1)
-        for d in range(0, 400, 30)
-    )
+    minutes = not _whole_hours(config, since)
     days: dict[str, int] = {}
-    for start, n in store.reviews_per_period(since, card_ids, minutes=minutes):
+    for start, n in store.reviews_per_period(since, deck, minutes=minutes):
         day = scheduling_day(start, config).isoformat()
         days[day] = days.get(day, 0) + n
     return days
 
 
 def stats(ws: Workspace, deck: str | None = None) -> StatsReport:
-    """The figures for every card, or for one deck and its children."""
-    from drill.fsrs_scheduler import FsrsState, retrievability
-
+    """The figures for every card, or for one deck and its children: counted in SQL, so
+    100,000 reviews and 10,000 cards take no Python per row."""
     ws.check_deck(deck)
-    config, now = ws.config, ws.now
-    cards = [
-        c
-        for c in ws.store.cards(now, include_suspended=True)
-        if deck is None or deck_matches(c.deck, deck)
-    ]
-    card_ids = None if deck is None else [c.id for c in cards]
+    config, now, store = ws.config, ws.now, ws.store
     today_start = day_start(now, config)
     today = scheduling_day(today_start, config)
-    per_day = reviews_per_day(ws.store, today_start - timedelta(days=365), config, card_ids)
+    per_day = reviews_per_day(store, today_start - timedelta(days=365), config, deck)
     streak = 0
     day = today if per_day.get(today.isoformat()) else today - timedelta(days=1)
     while per_day.get(day.isoformat()):
         streak += 1
         day -= timedelta(days=1)
 
-    retention = ws.store.retention(now - timedelta(days=30), card_ids)
-    phases: Counter[str] = Counter()
+    retention = store.retention(now - timedelta(days=30), deck)
+    phases = store.phase_counts(deck)
+    eases: Counter[str] = Counter(_ease_bucket(ease) for ease in store.eases(deck))
     forecast = [0] * 30
-    eases: Counter[str] = Counter()
-    leeches = []
+    overdue, per_hour = store.due_per_hour(today_start, today_start + timedelta(days=31), deck)
+    forecast[0] += overdue
+    if not _whole_hours(config, today_start):  # a half-hour zone: hours may straddle days
+        per_hour = [
+            (card.due, 1)
+            for card in store.cards(now, include_suspended=True)
+            if card.phase != "new"
+            and not card.suspended
+            and card.due is not None
+            and card.due >= today_start
+            and (deck is None or deck_matches(card.deck, deck))
+        ]
+    for hour, n in per_hour:
+        days_ahead = (scheduling_day(hour, config) - today).days
+        if days_ahead < 30:
+            forecast[max(days_ahead, 0)] += n
+    leeches = [{"id": c.id, "deck": c.deck, "lapses": c.lapses} for c in store.leeches(deck)]
     recall: list[float] = []
-    for card in cards:
-        phase = card.phase
-        if card.scheduler == "fsrs" and phase in ("review", "relearning"):
-            # py-fsrs is imported only when a card is on FSRS.
+    fsrs_cards = store.fsrs_reviewing(deck)
+    if fsrs_cards:
+        from drill.fsrs_scheduler import FsrsState, retrievability  # py-fsrs only when needed
+
+        for card in fsrs_cards:
             state = card.state
             assert isinstance(state, FsrsState)
             recall.append(retrievability(state, now, ws.options_for(card.deck)))
-        phases["suspended" if card.suspended or card.yaml_suspended else phase] += 1
-        if card.leech:
-            leeches.append({"id": card.id, "deck": card.deck, "lapses": card.lapses})
-        if phase == "new" or card.suspended or not card.due_key:
-            continue
-        if phase in ("review", "relearning"):
-            eases[_ease_bucket(card.ease)] += 1
-        due = card.due
-        assert due is not None
-        days_ahead = (scheduling_day(due, config) - today).days
-        if days_ahead < 30:
-            forecast[max(days_ahead, 0)] += 1
 
     return StatsReport(
         today={"date": today.isoformat(), "reviews": per_day.get(today.isoformat(), 0)},

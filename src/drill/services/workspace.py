@@ -9,7 +9,6 @@ cannot read; `drill check` is where such problems fail."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -21,15 +20,25 @@ from drill.services.settings import Settings
 from drill.storage import CardRecord, Store, StoreError
 
 
-@dataclass
 class Workspace:
-    settings: Settings
-    store: Store
-    options_for: Callable[[str], DeckOptions]
-    now: datetime
-    warnings: list[Problem] = field(default_factory=list)  # deck files skipped, and why
-    renamed: list[tuple[str, str]] = field(default_factory=list)  # histories moved by `renamed:`
-    _collection: Collection | None = None
+    """(A plain class: every command opens one, `drill due` in shell prompts.)"""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        options_for: Callable[[str], DeckOptions],
+        now: datetime,
+        warnings: list[Problem] | None = None,
+        renamed: list[tuple[str, str]] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.options_for = options_for
+        self.now = now
+        self.warnings = warnings or []  # deck files skipped, and why
+        self.renamed = renamed or []  # histories moved by `renamed:`
+        self._collection: Collection | None = None
 
     def close(self) -> None:
         self.store.close()

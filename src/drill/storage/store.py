@@ -21,13 +21,12 @@ import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from drill.scheduler import CardState
-from drill.storage.migrations import MIGRATIONS, REBUILDS, SCHEMA_VERSION
+from drill.storage.migrations import CURRENT_SCHEMA, MIGRATIONS, REBUILDS, SCHEMA_VERSION
 from drill.storage.records import (
     CardRecord,
     ReviewRecord,
@@ -58,8 +57,7 @@ def review_kind(before: CardState, cram: bool = False) -> str:
     ]
 
 
-@dataclass(frozen=True)
-class Flags:
+class Flags(NamedTuple):
     """A card's own flags, as `s` and `b` change them (and undo puts them back)."""
 
     suspended: bool
@@ -99,6 +97,7 @@ class Store:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
             self.conn.row_factory = sqlite3.Row
+            self._functions = False  # SQL functions registered on this connection
             self._use_wal()
             self.conn.execute("PRAGMA synchronous=FULL")
             self.conn.execute("PRAGMA foreign_keys=ON")
@@ -155,8 +154,14 @@ class Store:
                 f"{self.path} was written by a newer drill (schema {version}, this drill knows "
                 f"up to {SCHEMA_VERSION}); upgrade drill"
             )
-        if version > 0:
-            self.backup(self.path.with_name(f"{self.path.name}.backup-v{version}"))
+        if version == 0 and CURRENT_SCHEMA:
+            with self.transaction():
+                if self.version == 0:  # another process may have made it meanwhile
+                    for statement in CURRENT_SCHEMA:
+                        self.conn.execute(statement)
+                    self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            return
+        self.backup(self.path.with_name(f"{self.path.name}.backup-v{version}"))
         import sqlite_utils
 
         db = sqlite_utils.Database(self.conn, execute_plugins=False)
@@ -486,7 +491,7 @@ class Store:
         return [ReviewRecord(row) for row in self.conn.execute(sql + " ORDER BY r.id", params)]
 
     def reviews_per_period(
-        self, since: datetime, card_ids: list[str] | None = None, *, minutes: bool = False
+        self, since: datetime, deck: str | None = None, *, minutes: bool = False
     ) -> list[tuple[datetime, int]]:
         """Reviews (cram included) per UTC hour since `since`, or per minute with `minutes`:
         (the period's start, count). Counting by a text prefix is far cheaper than a date
@@ -496,7 +501,7 @@ class Store:
             f"SELECT substr(reviewed_at, 1, {width}) AS period, count(*) AS n FROM review_log "
             "WHERE reviewed_at >= ?",
             [iso(since)],
-            card_ids,
+            deck,
         )
         pad = "" if minutes else ":00"
         return [
@@ -504,9 +509,7 @@ class Store:
             for row in self.conn.execute(sql + " GROUP BY period", params)
         ]
 
-    def retention(
-        self, since: datetime, card_ids: list[str] | None = None
-    ) -> dict[str, tuple[int, int]]:
+    def retention(self, since: datetime, deck: str | None = None) -> dict[str, tuple[int, int]]:
         """True retention of reviews (not learning) since `since`: for young (interval < 21 d)
         and mature cards, (passed, total)."""
         sql, params = self._log_filter(
@@ -514,23 +517,93 @@ class Store:
             "count(*) AS total FROM review_log WHERE review_kind = 'review' "
             "AND reviewed_at >= ?",
             [iso(since)],
-            card_ids,
+            deck,
         )
         out = {"young": (0, 0), "mature": (0, 0)}
         for row in self.conn.execute(sql + " GROUP BY mature", params):
             out["mature" if row["mature"] else "young"] = (row["passed"], row["total"])
         return out
 
-    @staticmethod
-    def _log_filter(
-        sql: str, params: list[Any], card_ids: list[str] | None
-    ) -> tuple[str, list[Any]]:
-        if card_ids is None:
+    def _log_filter(self, sql: str, params: list[Any], deck: str | None) -> tuple[str, list[Any]]:
+        """Review-log rows of the cards of a deck and its children."""
+        if deck is None:
             return sql, params
-        return f"{sql} AND card_id IN (SELECT value FROM json_each(?))", [
+        where, deck_params = self._deck_filter(deck)
+        return f"{sql} AND card_id IN (SELECT id FROM cards WHERE {where})", [
             *params,
-            json.dumps(card_ids),
+            *deck_params,
         ]
+
+    # ----------------------------------------------------------------------- stats
+
+    def _deck_filter(self, deck: str | None, column: str = "deck") -> tuple[str, list[Any]]:
+        """A WHERE condition for a deck and its children (case aside, as in Anki)."""
+        if deck is None:
+            return "1", []
+        if not self._functions:
+            from drill.model import deck_matches
+
+            self.conn.create_function("deck_matches", 2, deck_matches, deterministic=True)
+            self._functions = True
+        return f"deck_matches({column}, ?)", [deck]
+
+    def phase_counts(self, deck: str | None = None) -> dict[str, int]:
+        """Live cards per phase; suspended ones (by drill or the YAML) as 'suspended'."""
+        where, params = self._deck_filter(deck)
+        rows = self.conn.execute(
+            "SELECT CASE WHEN suspended OR yaml_suspended THEN 'suspended' ELSE phase END, "
+            f"count(*) FROM cards WHERE orphaned = 0 AND {where} GROUP BY 1",
+            params,
+        )
+        return {row[0]: row[1] for row in rows}
+
+    def eases(self, deck: str | None = None) -> list[float]:
+        """The ease of every scheduled review or relearning card."""
+        where, params = self._deck_filter(deck)
+        rows = self.conn.execute(
+            "SELECT ease FROM cards WHERE orphaned = 0 AND suspended = 0 AND due IS NOT NULL "
+            f"AND phase IN ('review', 'relearning') AND {where}",
+            params,
+        )
+        return [row[0] for row in rows]
+
+    def due_per_hour(
+        self, start: datetime, end: datetime, deck: str | None = None
+    ) -> tuple[int, list[tuple[datetime, int]]]:
+        """Scheduled cards due before `start` (overdue), and those due in [start, end) per
+        UTC hour: (the hour, count). The caller puts each hour on its scheduling day."""
+        where, params = self._deck_filter(deck)
+        base = (
+            "FROM cards WHERE orphaned = 0 AND suspended = 0 AND phase != 'new' "
+            f"AND due IS NOT NULL AND {where}"
+        )
+        overdue = self.conn.execute(
+            f"SELECT count(*) {base} AND due < ?", [*params, iso(start)]
+        ).fetchone()[0]
+        rows = self.conn.execute(
+            f"SELECT substr(due, 1, 13), count(*) {base} AND due >= ? AND due < ? GROUP BY 1",
+            [*params, iso(start), iso(end)],
+        )
+        return overdue, [(datetime.fromisoformat(r[0] + ":00+00:00"), r[1]) for r in rows]
+
+    def leeches(self, deck: str | None = None) -> list[CardRecord]:
+        where, params = self._deck_filter(deck)
+        rows = self.conn.execute(
+            f"SELECT * FROM cards WHERE orphaned = 0 AND leech = 1 AND {where} "
+            "ORDER BY path, position, ordinal",
+            params,
+        )
+        return [CardRecord(row) for row in rows]
+
+    def fsrs_reviewing(self, deck: str | None = None) -> list[CardRecord]:
+        """Cards on FSRS in review or relearning (for their predicted retrievability)."""
+        where, params = self._deck_filter(deck)
+        rows = self.conn.execute(
+            "SELECT * FROM cards WHERE orphaned = 0 AND scheduler = 'fsrs' "
+            f"AND phase IN ('review', 'relearning') AND {where}",
+            params,
+        )
+        return [CardRecord(row) for row in rows]
 
     # ----------------------------------------------------------------------- renames
 

@@ -16,10 +16,9 @@ from __future__ import annotations
 import functools
 import json
 import os
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from drill.model import Card, Problem
 from drill.storage.records import iso
@@ -28,20 +27,38 @@ if TYPE_CHECKING:
     from drill.storage.store import Store
 
 
-@dataclass
 class SyncReport:
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    orphaned: list[str] = field(default_factory=list)
-    restored: list[str] = field(default_factory=list)
-    renamed: list[tuple[str, str]] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)  # of the files skipped
-    files_read: int = 0
-    files_skipped: int = 0  # unchanged, not parsed
+    """What a sync did. (A plain class: every command syncs, `drill due` in shell prompts.)"""
+
+    __slots__ = (
+        "added",
+        "changed",
+        "orphaned",
+        "restored",
+        "renamed",
+        "problems",
+        "files_read",
+        "files_skipped",
+    )
+
+    def __init__(self, files_skipped: int = 0) -> None:
+        self.added: list[str] = []
+        self.changed: list[str] = []
+        self.orphaned: list[str] = []
+        self.restored: list[str] = []
+        self.renamed: list[tuple[str, str]] = []
+        self.problems: list[Problem] = []  # of the files skipped
+        self.files_read = 0
+        self.files_skipped = files_skipped  # unchanged, not parsed
+
+    def __repr__(self) -> str:
+        return (
+            f"SyncReport(added={len(self.added)}, changed={len(self.changed)}, "
+            f"orphaned={len(self.orphaned)}, files_read={self.files_read})"
+        )
 
 
-@dataclass
-class _Read:
+class _Read(NamedTuple):
     """One changed file, parsed."""
 
     key: str  # its resolved path, the `files` table's key
@@ -59,8 +76,8 @@ def sync_files(store: Store, files: list[Path], now: datetime, *, prune: bool = 
 
     `prune=False` syncs just the files given (e.g. `drill build one.yaml`): files known from
     earlier syncs but not given are left as they are instead of being orphaned."""
-    changed, touched, removed, skipped = _scan(store, files, prune)
-    if not changed and not removed and not touched:
+    skipped = _unchanged(store, files, prune)
+    if skipped is not None:
         return SyncReport(files_skipped=skipped)
     # Changes: look again under the write lock, so two drill processes starting at once do
     # not both insert the same new cards.
@@ -80,6 +97,25 @@ def sync_files(store: Store, files: list[Path], now: datetime, *, prune: bool = 
             [(st.st_size, st.st_mtime_ns, key) for key, st in touched],
         )
     return report
+
+
+def _unchanged(store: Store, files: list[Path], prune: bool) -> int | None:
+    """How many files there are when none changed since the last sync (same size and mtime,
+    and no file gone), else None. Read-only and cheap: no file is opened."""
+    known = {
+        row[0]: (row[1], row[2])
+        for row in store.conn.execute("SELECT path, size, mtime_ns FROM files")
+    }
+    seen = 0
+    for path in files:
+        try:
+            stat = path.stat()
+        except OSError:
+            continue
+        if known.get(str(path.resolve())) != (stat.st_size, stat.st_mtime_ns):
+            return None
+        seen += 1
+    return seen if not prune or seen == len(known) else None
 
 
 def _scan(store: Store, files: list[Path], prune: bool) -> tuple[list, list, list, int]:
@@ -219,28 +255,28 @@ def _apply(
             "SELECT id, content_hash, content_changed, orphaned, path FROM cards"
         )
     }
-    # Two batches with one set of columns each: a batch with mixed columns would write NULL
-    # into the columns some rows lack.
-    new_rows: list[dict[str, Any]] = []
-    rows: list[dict[str, Any]] = []
+    # New cards and known ones, as rows of _CONTENT plus the dates: tuples, not dicts (a
+    # cold sync writes ten thousand of them).
+    new_rows: list[tuple[Any, ...]] = []
+    rows: list[tuple[Any, ...]] = []
     arriving: set[str] = set()
     for read in accepted:
+        key = read.key
         for ordinal, card in enumerate(read.cards):
             arriving.add(card.id)
             old = existing.get(card.id)
-            row = _content_row(card, read.key, ordinal)
+            row = _content_row(card, key, ordinal)
             if old is None:
-                row.update(first_seen=stamp, content_changed=stamp)
                 report.added.append(card.id)
-                new_rows.append(row)
+                new_rows.append((*row, stamp, stamp))
                 continue
-            row["content_changed"] = old["content_changed"]
+            changed = old["content_changed"]
             if old["content_hash"] != card.content_hash:
-                row["content_changed"] = stamp
+                changed = stamp
                 report.changed.append(card.id)
             if old["orphaned"]:
                 report.restored.append(card.id)
-            rows.append(row)
+            rows.append((*row[1:], changed, card.id))
     written = {r.key for r in accepted} | set(removed)
     leaving = [
         card_id
@@ -251,10 +287,10 @@ def _apply(
     # Plain executemany: sqlite-utils' insert_all checks every value of every row
     # (jsonify_if_needed), which was a quarter of a cold sync of 10,000 cards.
     conn = store.conn
-    for batch, statement in ((new_rows, _insert_sql), (rows, _update_sql)):
-        if batch:
-            sql, columns = statement(batch[0])
-            conn.executemany(sql, [[row[c] for c in columns] for row in batch])
+    if new_rows:
+        conn.executemany(_INSERT, new_rows)
+    if rows:
+        conn.executemany(_UPDATE, rows)
     conn.executemany("UPDATE cards SET orphaned = 1 WHERE id = ?", [(i,) for i in leaving])
     conn.executemany("DELETE FROM files WHERE path = ?", [(k,) for k in removed])
     conn.executemany(
@@ -270,16 +306,35 @@ def _apply(
             report.renamed.extend(store.rename_where_possible(read.renamed))
 
 
-def _insert_sql(row: dict[str, Any]) -> tuple[str, list[str]]:
-    columns = list(row)
-    marks = ", ".join("?" * len(columns))
-    return f"INSERT INTO cards ({', '.join(columns)}) VALUES ({marks})", columns
-
-
-def _update_sql(row: dict[str, Any]) -> tuple[str, list[str]]:
-    columns = [c for c in row if c != "id"]
-    assignments = ", ".join(f"{c} = ?" for c in columns)
-    return f"UPDATE cards SET {assignments} WHERE id = ?", [*columns, "id"]
+_CONTENT = (
+    "id",
+    "note_id",
+    "deck",
+    "kind",
+    "front",
+    "back",
+    "answer",
+    "tolerance",
+    "extra",
+    "tags",
+    "source",
+    "as_of",
+    "path",
+    "line",
+    "position",
+    "ordinal",
+    "content_hash",
+    "yaml_suspended",
+    "orphaned",
+)
+_INSERT = (
+    f"INSERT INTO cards ({', '.join(_CONTENT)}, first_seen, content_changed) "
+    f"VALUES ({', '.join('?' * (len(_CONTENT) + 2))})"
+)
+_UPDATE = (
+    f"UPDATE cards SET {', '.join(f'{c} = ?' for c in _CONTENT[1:])}, content_changed = ? "
+    "WHERE id = ?"
+)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -287,25 +342,26 @@ def _tags_json(tags: tuple[str, ...]) -> str:
     return json.dumps(list(tags), ensure_ascii=False)  # a few tag sets serve many cards
 
 
-def _content_row(card: Card, path_key: str, ordinal: int) -> dict[str, Any]:
-    return {
-        "id": card.id,
-        "note_id": card.note_id,
-        "deck": card.deck,
-        "kind": card.kind,
-        "front": card.front,
-        "back": card.back,
-        "answer": card.answer_text,
-        "tolerance": card.tolerance,
-        "extra": card.extra,
-        "tags": _tags_json(card.tags),
-        "source": card.source,
-        "as_of": card.as_of,
-        "path": path_key,
-        "line": card.location.line,
-        "position": card.order,
-        "ordinal": ordinal,
-        "content_hash": card.content_hash,
-        "yaml_suspended": int(card.suspended),
-        "orphaned": 0,
-    }
+def _content_row(card: Card, path_key: str, ordinal: int) -> tuple[Any, ...]:
+    """A card's `_CONTENT` columns, in that order."""
+    return (
+        card.id,
+        card.note_id,
+        card.deck,
+        card.kind,
+        card.front,
+        card.back,
+        card.answer_text,
+        card.tolerance,
+        card.extra,
+        _tags_json(card.tags),
+        card.source,
+        card.as_of,
+        path_key,
+        card.location.line,
+        card.order,
+        ordinal,
+        card.content_hash,
+        int(card.suspended),
+        0,
+    )
