@@ -150,3 +150,26 @@ def test_every_package_is_named_in_pyproject():
         if d.is_dir() and all(part.isidentifier() for part in d.relative_to(REPO / "decks").parts)
     } | {"drill.decks"}
     assert listed == found
+
+
+def test_a_first_day_starts_with_the_tour_and_is_short(tmp_path):
+    """The bundled decks' study order: the tour first, then the framework and the
+    fundamentals; estimation problems last; and a first day of about thirty new cards."""
+    from datetime import UTC, datetime
+
+    from drill.services.settings import Settings, Sourced
+    from drill.services.study import StudySession
+    from drill.services.workspace import open_workspace
+
+    now = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    settings = Settings(
+        tmp_path / "config.yaml", False, Sourced(tmp_path / "d.db", "--db"),
+        (Sourced(bundled_decks_dir(), "bundled"),), True, {},
+    )  # fmt: skip
+    with open_workspace(settings, now) as ws:
+        queue = StudySession(ws, lambda: now).new
+    assert 20 <= len(queue) <= 35
+    assert queue[0].deck == "Drill Tour"
+    decks = [c.deck for c in queue]
+    assert decks.index("System Design::Framework") < decks.index("Numbers::Latency")
+    assert all(d.startswith("Estimation") for d in decks[decks.index("Estimation::Problems") :])

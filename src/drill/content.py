@@ -31,6 +31,7 @@ from drill.names import TAG_RE, card_id_problem, did_you_mean, id_problem
 from drill.paths import display_path, find_deck_files
 from drill.yamlnodes import YamlError, line_of
 
+DEFAULT_ORDER = 100
 AS_OF_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 DECK_KEYS = {
@@ -42,6 +43,8 @@ DECK_KEYS = {
     "cards": "the notes of this deck",
     "problems": "estimation problem templates: generated questions with computed answers",
     "options": "study options for this deck (new_per_day, learning_steps, ...)",
+    "order": "where this file's new cards come in the study order: lower first (default "
+    "100); files of one order come in path order",
     "renamed": "ids this file's notes or cards had before (old-id: new-id, or "
     "old-id/c1: new-id for one card); their review history moves at the next sync",
 }
@@ -193,6 +196,7 @@ class DeckFile:
         self.options: dict[str, Any] = {}
         self.order = 0  # position of each note in its file
         self.as_of: str | None = None  # the file's default `as_of`
+        self.study_order = DEFAULT_ORDER  # `order:`
         self.renamed: dict[str, str] = {}  # old id -> new id (`renamed:`)
 
     def items(self) -> list[Any]:
@@ -244,6 +248,8 @@ class DeckFile:
             self.text(by_key["description"], "description")
         if "renamed" in by_key:
             self.renamed = self.read_renamed(by_key["renamed"])
+        if "order" in by_key:
+            self.study_order = self.read_order(by_key["order"])
         problems = by_key.get("problems")
         if problems is not None:
             from drill.problems.reader import read_templates
@@ -253,7 +259,9 @@ class DeckFile:
                 self.templates.extend(templates)
         cards = by_key.get("cards")
         if cards is None:
-            if problems is None:
+            # A file of only `options:` or `order:` sets them for its deck (a parent deck's
+            # daily limits, say): no cards needed.
+            if problems is None and "options" not in by_key and "order" not in by_key:
                 self.problem(
                     line_of(root),
                     "missing `cards:` (the list of cards) or `problems:` (problem templates)",
@@ -286,6 +294,14 @@ class DeckFile:
             except OptionError as err:
                 self.problem(e.line, str(err))
         return values
+
+    def read_order(self, entry: yamlnodes.Entry) -> int:
+        text = self.text(entry, "order")
+        if text is not None and text.isdigit() and int(text) <= 9999:
+            return int(text)
+        if text is not None:
+            self.problem(entry.line, f"`order` must be a whole number from 0 to 9999, not '{text}'")
+        return DEFAULT_ORDER
 
     def read_renamed(self, entry: yamlnodes.Entry) -> dict[str, str]:
         """`renamed:` maps an id a card had before to the id it has now."""

@@ -214,7 +214,12 @@ def deck_schema() -> dict[str, Any]:
         "description": "One deck of drill cards. See docs at the project README.",
         "type": "object",
         "required": ["deck"],
-        "anyOf": [{"required": ["cards"]}, {"required": ["problems"]}],
+        "anyOf": [
+            {"required": ["cards"]},
+            {"required": ["problems"]},
+            {"required": ["options"]},
+            {"required": ["order"]},
+        ],
         "additionalProperties": False,
         "properties": {
             "deck": {"type": "string", "minLength": 1, "description": DECK_KEYS["deck"]},
@@ -223,6 +228,12 @@ def deck_schema() -> dict[str, Any]:
             "source": {"type": "string", "description": DECK_KEYS["source"]},
             "as_of": _AS_OF | {"description": DECK_KEYS["as_of"]},
             "options": _options_schema(),
+            "order": {
+                "type": "integer",
+                "minimum": 0,
+                "maximum": 9999,
+                "description": DECK_KEYS["order"],
+            },
             "renamed": {
                 "type": "object",
                 "description": DECK_KEYS["renamed"],

@@ -197,7 +197,8 @@ CREATE TABLE files_v3 (
   mtime_ns INTEGER NOT NULL,
   sha1 TEXT NOT NULL,
   deck TEXT,
-  options TEXT CHECK (options IS NULL OR json_valid(options))
+  options TEXT CHECK (options IS NULL OR json_valid(options)),
+  study_order INTEGER NOT NULL DEFAULT 100
 ) STRICT
 """
 
@@ -250,7 +251,10 @@ def _v3_strict(db: Any) -> None:
     values = _LOG_COLUMNS.replace("answer_ms", "coalesce(answer_ms, 0)")
     conn.execute(f"INSERT INTO review_log_v3 ({_LOG_COLUMNS}) SELECT {values} FROM review_log")
     conn.execute(FILES_V3)
-    conn.execute("INSERT INTO files_v3 SELECT path, size, mtime_ns, sha1, deck, options FROM files")
+    conn.execute(
+        "INSERT INTO files_v3 (path, size, mtime_ns, sha1, deck, options) "
+        "SELECT path, size, mtime_ns, sha1, deck, options FROM files"
+    )
     for table in ("review_log", "cards", "files"):
         conn.execute(f"DROP TABLE {table}")
         conn.execute(f"ALTER TABLE {table}_v3 RENAME TO {table}")

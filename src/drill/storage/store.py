@@ -86,6 +86,7 @@ _CONTENT_KEYS = (
     "content_changed",
 )
 _LIVE = "orphaned = 0 AND suspended = 0 AND yaml_suspended = 0"
+_STUDY_ORDER = "coalesce(files.study_order, 100), cards.path, cards.position, cards.ordinal"
 
 
 class Store:
@@ -209,14 +210,15 @@ class Store:
     def cards(
         self, now: datetime | None = None, *, include_suspended: bool = False
     ) -> list[CardRecord]:
-        """Live cards (not orphaned), in deck order; unless `include_suspended`, suspended
-        cards and cards buried at `now` are left out."""
-        sql = "SELECT * FROM cards WHERE orphaned = 0"
+        """Live cards (not orphaned), in study order (the files' `order:`, then path, then
+        place in the file); unless `include_suspended`, suspended cards and cards buried at
+        `now` are left out."""
+        sql = "SELECT cards.* FROM cards LEFT JOIN files USING (path) WHERE orphaned = 0"
         params: list[Any] = []
         if not include_suspended:
             sql += f" AND {_LIVE} AND (buried_until IS NULL OR buried_until <= ?)"
             params.append(iso(now))
-        sql += " ORDER BY path, position, ordinal"
+        sql += f" ORDER BY {_STUDY_ORDER}"
         return [CardRecord(row) for row in self.conn.execute(sql, params)]
 
     def cards_of_note(self, note_id: str) -> list[CardRecord]:
@@ -226,9 +228,10 @@ class Store:
         return [CardRecord(row) for row in rows]
 
     def decks(self) -> list[str]:
-        """Every deck with live cards, in deck-file order (the order new cards come in)."""
+        """Every deck with live cards, in study order (the order new cards come in)."""
         rows = self.conn.execute(
-            "SELECT deck FROM cards WHERE orphaned = 0 GROUP BY deck ORDER BY min(path)"
+            "SELECT cards.deck FROM cards LEFT JOIN files USING (path) WHERE orphaned = 0 "
+            "GROUP BY cards.deck ORDER BY min(coalesce(study_order, 100)), min(path)"
         )
         return [row[0] for row in rows]
 

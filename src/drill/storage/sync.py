@@ -66,6 +66,7 @@ class _Read(NamedTuple):
     digest: str
     deck: str | None
     options: str | None
+    study_order: int
     renamed: dict[str, str]
     cards: list[Card]
     problems: list[Problem]
@@ -177,6 +178,7 @@ def _read(key: str, path: Path, data: bytes, digest: str, stat: os.stat_result) 
         digest,
         deck_file.deck,
         json.dumps(deck_file.options) if deck_file.options else None,
+        deck_file.study_order,
         deck_file.renamed,
         cards,
         problems,
@@ -294,10 +296,10 @@ def _apply(
     conn.executemany("UPDATE cards SET orphaned = 1 WHERE id = ?", [(i,) for i in leaving])
     conn.executemany("DELETE FROM files WHERE path = ?", [(k,) for k in removed])
     conn.executemany(
-        "INSERT OR REPLACE INTO files (path, size, mtime_ns, sha1, deck, options) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT OR REPLACE INTO files (path, size, mtime_ns, sha1, deck, options, study_order) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
-            (r.key, r.stat.st_size, r.stat.st_mtime_ns, r.digest, r.deck, r.options)
+            (r.key, r.stat.st_size, r.stat.st_mtime_ns, r.digest, r.deck, r.options, r.study_order)
             for r in accepted
         ],
     )
