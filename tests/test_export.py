@@ -74,7 +74,7 @@ def anki_notes(col) -> dict[str, object]:
 def text(rendered: str) -> str:
     """What a rendered card shows: no <style>, no tags, entities decoded."""
     rendered = re.sub(r"<style>.*?</style>", "", rendered, flags=re.DOTALL)
-    rendered = re.sub(r"</?(?:br|p|ul|li|div|hr)\b[^>]*>", " ", rendered)
+    rendered = re.sub(r"</?(?:br|p|ul|ol|li|div|hr)\b[^>]*>", " ", rendered)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", "", rendered)).split())
 
 
@@ -84,7 +84,7 @@ def authored_text(value) -> str:
     lines = []
     for item in items:
         for line in str(item).split("\n"):
-            line = re.sub(r"^\s*-\s+", "", line)
+            line = re.sub(r"^\s*(?:-|\d+[.)])\s+", "", line)  # bullets and numbered items
             lines.append(line.replace("**", "").replace("`", ""))
     return " ".join(" ".join(lines).split())
 

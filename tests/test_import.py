@@ -321,8 +321,9 @@ def test_html_to_text():
     assert html_to_text("4<br>four &amp; more") == "4\nfour & more"
     assert html_to_text("<div>one</div><div>two</div>") == "one\ntwo"
     assert html_to_text("What is <b>2</b>+2?&nbsp;") == "What is **2**+2?"
-    assert html_to_text('<img src="x.png"><span style="x">a &lt; b</span>') == "a < b"
-    assert html_to_text("{{c1::<i>125</i> MB/s::rate}}") == "{{c1::125 MB/s::rate}}"
+    # Images are kept (as paths), and so are italics; spans give their text.
+    assert html_to_text('<img src="x.png"><span style="x">a &lt; b</span>') == "![](x.png)a < b"
+    assert html_to_text("{{c1::<i>125</i> MB/s::rate}}") == "{{c1::*125* MB/s::rate}}"
     assert html_to_text("<ul><li>a</li><li>b</li></ul>") == "- a\n- b"
     assert html_to_text("<script>alert(1)</script>ok") == "ok"
 
