@@ -489,3 +489,21 @@ def test_note_types_cover_every_kind_with_fixed_ids():
 )
 def test_markup(source, expected):
     assert markup.to_html(source) == expected
+
+
+def test_nested_clozes_give_drill_s_and_anki_s_cards_alike(cli, anki, tmp_path):
+    """Anki 23.10+ nests deletions: c1 hides the whole, c2 the inner part; drill agrees."""
+    from drill.kinds import KINDS, sides
+
+    cloze = "{{c1::outer {{c2::inner}} text}} end"
+    assert [(s.suffix, s.front) for s in sides(KINDS["cloze"], {"text": cloze})] == [
+        ("c1", "[...] end"),
+        ("c2", "outer [...] text end"),
+    ]
+    deck = tmp_path / "n" / "n.yaml"
+    write_yaml(deck, {"deck": "N", "cards": [{"id": "nest", "kind": "cloze", "text": cloze}]})
+    import_all(anki, build(cli, [deck], tmp_path, T1))
+    cards = sorted(anki_notes(anki)["nest"].cards(), key=lambda c: c.ord)
+    assert [c.ord for c in cards] == [0, 1]
+    assert text_without_attrs(cards[0].question()).count("[...]") == 1
+    assert "outer" in text(cards[1].question()) and "[...]" in text(cards[1].question())

@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 
 from drill.content import read_deck_file
-from drill.kinds import CLOZE_RE, KINDS, add_options, main_field, unknown_kind
+from drill.kinds import KINDS, add_options, cloze_answers, main_field, unknown_kind
 from drill.model import Problem
 from drill.names import file_slug, slug, unique_id
 from drill.paths import display_path, schema_path
@@ -50,7 +50,7 @@ def main_text(kind: str, fields: Mapping[str, Any]) -> str:
         value = " ".join(value)
     value = str(value)
     if spec is not None and spec.cloze:
-        value = CLOZE_RE.sub(lambda m: m.group(2), value)
+        value = cloze_answers(value)
     return value
 
 

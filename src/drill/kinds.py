@@ -142,48 +142,135 @@ def sides(kind: Kind, fields: Mapping[str, Any]) -> list[Side]:
     return out
 
 
-# {{c1::answer}} or {{c1::answer::hint}}; the answer may not contain "}}".
-CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
+# {{c1::answer}} or {{c1::answer::hint}}; deletions may nest (Anki 23.10 and later):
+# {{c1::outer {{c2::inner}} text}} gives c1, which hides the whole, and c2, the inner part.
+_CLOZE_TOKEN = re.compile(r"\{\{c(\d+)::|\}\}|::")
+
+
+class Deletion(NamedTuple):
+    number: int
+    parts: tuple[str | Deletion, ...]  # text and nested deletions
+    hint: str | None
+    source: str  # as written: `{{c1::answer::hint}}`
+
+
+class ClozeError(ValueError):
+    pass
+
+
+def parse_cloze(text: str) -> list[str | Deletion]:
+    """Text and its deletions, nested ones inside their parents. ClozeError for an opening
+    without its closing."""
+    root: list[str | Deletion] = []
+    # Open deletions: [number, where it starts, the parts it sits in, its answer's parts
+    # once a hint began]
+    stack: list[list[Any]] = []
+    current = root
+    pos = 0
+    for m in _CLOZE_TOKEN.finditer(text):
+        token = m.group(0)
+        if token.startswith("{{c"):
+            if m.start() > pos:
+                current.append(text[pos : m.start()])
+            stack.append([int(m.group(1)), m.start(), current, None])
+            current = []
+        elif not stack or (token == "::" and stack[-1][3] is not None):
+            continue  # plain text: kept by the next slice
+        else:
+            if m.start() > pos:
+                current.append(text[pos : m.start()])
+            if token == "::":  # the hint follows
+                stack[-1][3] = current
+                current = []
+            else:  # `}}` closes the innermost deletion
+                number, begin, parent, answer = stack.pop()
+                hint = None
+                if answer is not None:
+                    hint = "".join(p if isinstance(p, str) else p.source for p in current)
+                parts = answer if answer is not None else current
+                parent.append(Deletion(number, tuple(parts), hint, text[begin : m.end()]))
+                current = parent
+        pos = m.end()
+    if stack:
+        raise ClozeError("unclosed or malformed cloze: write {{c1::answer}}")
+    if pos < len(text):
+        current.append(text[pos:])
+    return root
+
+
+def _deletions(parts: tuple[str | Deletion, ...] | list[str | Deletion]) -> list[Deletion]:
+    found = []
+    for part in parts:
+        if isinstance(part, Deletion):
+            found.append(part)
+            found.extend(_deletions(part.parts))
+    return found
 
 
 def cloze_numbers(text: str) -> list[int]:
-    return sorted({int(m.group(1)) for m in CLOZE_RE.finditer(text)})
+    try:
+        return sorted({d.number for d in _deletions(parse_cloze(text))})
+    except ClozeError:
+        return []
+
+
+def cloze_answers(text: str) -> str:
+    """The text with every deletion shown (for ids and duplicate checks)."""
+    try:
+        return _show(parse_cloze(text), None, "", "")
+    except ClozeError:
+        return text
+
+
+def _show(
+    parts: tuple[str | Deletion, ...] | list[str | Deletion],
+    hidden: int | None,
+    lead: str,
+    tail: str,
+) -> str:
+    out = []
+    for part in parts:
+        if isinstance(part, str):
+            out.append(part)
+        elif part.number == hidden and lead == "":
+            out.append(f"[{part.hint}]" if part.hint else "[...]")
+        elif part.number == hidden:
+            out.append(lead + _show(part.parts, None, "", "") + tail)
+        else:
+            out.append(_show(part.parts, hidden, lead, tail))
+    return "".join(out)
 
 
 def _cloze_sides(text: str) -> list[Side]:
-    out = []
-    for number in cloze_numbers(text):
-
-        def front(m: re.Match[str], n: int = number) -> str:
-            if int(m.group(1)) != n:
-                return m.group(2)
-            return f"[{m.group(3)}]" if m.group(3) else "[...]"
-
-        def back(m: re.Match[str], n: int = number) -> str:
-            return f"**{m.group(2)}**" if int(m.group(1)) == n else m.group(2)
-
-        out.append(Side(f"c{number}", CLOZE_RE.sub(front, text), CLOZE_RE.sub(back, text)))
-    return out
-
-
-# --------------------------------------------------------------------------- checks
+    parts = parse_cloze(text)
+    return [
+        Side(f"c{n}", _show(parts, n, "", ""), _show(parts, n, "**", "**"))
+        for n in sorted({d.number for d in _deletions(parts)})
+    ]
 
 
 def _cloze_check(f: dict[str, Any]) -> list[tuple[str, str]]:
     text = f["text"]
-    numbers = cloze_numbers(text)
-    if not numbers:
+    try:
+        parts = parse_cloze(text)
+    except ClozeError as err:
+        return [("text", str(err))]
+    deletions = _deletions(parts)
+    if not deletions:
         return [("text", "cloze text needs at least one deletion such as {{c1::answer}}")]
     problems = []
-    if 0 in numbers:
+    if any(d.number == 0 for d in deletions):
         problems.append(("text", "cloze numbers start at 1: use {{c1::...}}, not {{c0::...}}"))
-    for m in CLOZE_RE.finditer(text):
-        if not m.group(2).strip():
-            problems.append(("text", f"empty cloze deletion {m.group(0)}"))
-    rest = CLOZE_RE.sub("", text)
-    if "{{c" in rest:
+    for d in deletions:
+        if not _show(d.parts, None, "", "").strip():
+            problems.append(("text", f"empty cloze deletion {d.source}"))
+    if "{{c" in _plain_text(parts):
         problems.append(("text", "unclosed or malformed cloze: write {{c1::answer}}"))
     return problems
+
+
+def _plain_text(parts: list[str | Deletion]) -> str:
+    return "".join(p for p in parts if isinstance(p, str))
 
 
 def _number_check(f: dict[str, Any]) -> list[tuple[str, str]]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -69,6 +70,17 @@ class _Note(genanki.Note):
 
     def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any) -> None:
         super().write_to_db(cursor, self.mtime, deck_id, id_gen)
+
+    def _cloze_cards(self) -> list[Any]:
+        """One card per cloze number, nested deletions included (genanki's own search stops
+        at the first `}}`, so `{{c1::a {{c2::b}} c}}` gave it c1 alone)."""
+        numbers = {
+            int(n)
+            for value in self.fields
+            for n in re.findall(r"\{\{c(\d+)::", value)
+            if int(n) > 0
+        }
+        return [genanki.Card(n - 1) for n in sorted(numbers)] or [genanki.Card(0)]
 
 
 # --------------------------------------------------------------------------- notes
