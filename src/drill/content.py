@@ -53,7 +53,7 @@ DECK_KEYS = {
 def read_deck_file(path: Path, data: bytes | None = None) -> DeckFile:
     """Read and validate one deck file (from `data` when the caller already has its bytes)."""
     display = display_path(path)
-    reader = DeckFile(display)
+    reader = DeckFile(display, path.resolve().parent)
     try:
         raw = path.read_bytes() if data is None else data
         text = raw.decode("utf-8-sig")
@@ -186,8 +186,9 @@ def cards_of(note: Note) -> list[Card]:
 class DeckFile:
     """Reads one deck file, collecting problems instead of raising."""
 
-    def __init__(self, display: str):
+    def __init__(self, display: str, folder: Path | None = None):
         self.display = display
+        self.folder = folder  # the deck file's folder: media paths are relative to it
         self.problems: list[Problem] = []
         self.notes: list[Note] = []
         self.templates: list[Any] = []  # drill.problems.ProblemTemplate, from `problems:`
@@ -294,6 +295,59 @@ class DeckFile:
             except OptionError as err:
                 self.problem(e.line, str(err))
         return values
+
+    def media(
+        self, entries: list[yamlnodes.Entry], kind: Kind
+    ) -> tuple[tuple[str, str], ...] | None:
+        """The images and sounds the note's text fields refer to, each a file beside the deck
+        (a `media/` folder, or a path relative to the deck file): (as written, the file).
+        None, with a problem for each, when one is missing, unreadable or outside the deck's
+        folder."""
+        from drill.markup import media_refs
+
+        found: list[tuple[str, str]] = []
+        ok = True
+        for e in entries:
+            spec = kind.field(e.key)
+            if e.key != "note" and (spec is None or spec.type not in ("text", "texts")):
+                continue
+            node = e.node
+            values = (
+                [v for v in getattr(node, "value", [])]
+                if isinstance(node, yaml.SequenceNode)
+                else [node]
+            )
+            for value in values:
+                text = getattr(value, "value", None)
+                if not isinstance(text, str) or ("![" not in text and "[sound:" not in text):
+                    continue
+                for what, written in media_refs(text):
+                    problem = self.media_problem(written)
+                    if problem:
+                        self.problem(e.line, f"`{e.key}`: {what} {written!r}: {problem}")
+                        ok = False
+                    elif self.folder is not None:
+                        found.append((written, str(self.folder / written)))
+        return tuple(dict.fromkeys(found)) if ok else None
+
+    def media_problem(self, written: str) -> str | None:
+        """Why a media path cannot be used, or None."""
+        import os
+
+        if "://" in written:
+            return "is a URL: drill packages files, so put it beside the deck (media/...)"
+        if os.path.isabs(written) or written.startswith("~"):
+            return "is an absolute path: give it relative to the deck file (media/...)"
+        if ".." in Path(written).parts:
+            return "leaves the deck's folder: keep media beside the deck (media/...)"
+        if self.folder is None:
+            return None
+        path = self.folder / written
+        if not path.is_file():
+            return f"no such file ({display_path(path)})"
+        if not os.access(path, os.R_OK):
+            return f"cannot be read ({display_path(path)})"
+        return None
 
     def read_order(self, entry: yamlnodes.Entry) -> int:
         text = self.text(entry, "order")
@@ -436,7 +490,7 @@ class DeckFile:
 
         fields: dict[str, Any] = {}
         for e in entries:
-            if e.key in ("id", "kind", "tags", "source", "suspended", "as_of"):
+            if e.key in ("id", "kind", "tags", "source", "suspended", "as_of", "guid"):
                 continue
             spec = kind.field(e.key)
             if e.key == "note":
@@ -463,6 +517,9 @@ class DeckFile:
             tags = tuple(dict.fromkeys(file_tags + self.tags(by_key["tags"])))
         source = self.text(by_key.get("source"), "source") if "source" in by_key else file_source
         as_of = self.date(by_key["as_of"]) if "as_of" in by_key else self.as_of
+        guid = self.text(by_key["guid"], "guid") if "guid" in by_key else None
+        if "guid" in by_key and guid is None:
+            ok = False
         if "as_of" in by_key and as_of is None:
             ok = False
         suspended = False
@@ -479,6 +536,9 @@ class DeckFile:
         for spec in kind.fields:
             if spec.default is not None:
                 fields.setdefault(spec.name, spec.default)
+        media = self.media(entries, kind)
+        if media is None:
+            return None
         for field_name, message in kind.check(fields) if kind.check else ():
             entry = by_key.get(field_name)
             self.problem(entry.line if entry else line, message)
@@ -497,6 +557,8 @@ class DeckFile:
             location=Location(self.display, line),
             order=self.order,
             as_of=as_of,
+            media=media,
+            guid=guid,
         )
 
     def field_value(self, e: yamlnodes.Entry, spec: Field, kind: Kind) -> Any:

@@ -60,6 +60,7 @@ def _common_properties() -> dict[str, Any]:
         "source": {**_TEXT, "description": COMMON_FIELDS["source"]},
         "suspended": {"type": "boolean", "description": COMMON_FIELDS["suspended"]},
         "as_of": _AS_OF | {"description": COMMON_FIELDS["as_of"]},
+        "guid": {"type": "string", "minLength": 1, "description": COMMON_FIELDS["guid"]},
         "note": {**_TEXT, "description": COMMON_FIELDS["note"]},
     }
 

@@ -29,6 +29,7 @@ COMMON_FIELDS = {
     "as_of": "when a volatile fact (a price, a limit, a measured latency) was last checked: "
     "YYYY, YYYY-MM or YYYY-MM-DD",
     "suspended": "true keeps the note out of quizzes",
+    "guid": "the note's Anki GUID, kept from an import so Anki updates that note in place",
     "note": "extra text shown under the answer",
 }
 

@@ -56,6 +56,8 @@ class Note:
     location: Location = Location("<memory>", 0)
     order: int = 0  # position in its file; (path, order) gives "new cards in deck order"
     as_of: str | None = None  # when a volatile fact was last checked (YYYY[-MM[-DD]])
+    media: tuple[tuple[str, str], ...] = ()  # (path as written, the file) of each image or sound
+    guid: str | None = None  # the note's Anki GUID, when it came from Anki
 
 
 @dataclass(slots=True)

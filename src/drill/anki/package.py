@@ -24,6 +24,8 @@ import functools
 import hashlib
 import os
 import re
+import shutil
+import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -90,28 +92,52 @@ def format_tolerance(tolerance: float) -> str:
     return f"{tolerance * 100:.4g}%"
 
 
-def field_html(value: Any, kind_field: str, kind: str) -> str:
+def media_name(path: str) -> str:
+    """A media file's name in a package: `drill-<hash of its bytes>-<its name>`, so two decks'
+    `media/lb.png` never clash, and the same file in two decks is stored once."""
+    return _media_name(path, os.stat(path).st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4096)
+def _media_name(path: str, _mtime_ns: int) -> str:
+    with open(path, "rb") as handle:
+        digest = hashlib.sha1(handle.read()).hexdigest()[:10]
+    return f"drill-{digest}-{os.path.basename(path)}"
+
+
+def field_html(
+    value: Any, kind_field: str, kind: str, media: Mapping[str, str] | None = None
+) -> str:
     """One field's value as Anki HTML, by the field's type: lists as bullets, a tolerance as
     a percentage, a quantity or formula as typed (compared as text: no Markdown), other text
-    escaped with its light Markdown rendered."""
+    escaped with its light Markdown rendered. `media` names each image and sound as the
+    package holds it."""
     if value is None or value == "":
         return ""
     if isinstance(value, (tuple, list)):
-        return markup.bullets(value)
+        return markup.bullets(value, (lambda path: media.get(path, path)) if media else None)
     spec = KINDS[kind].field(kind_field) if kind in KINDS else None
     field_type = spec.type if spec is not None else "text"
     if field_type == "tolerance":
         return markup.escape(format_tolerance(float(value)))
     if field_type in ("quantity", "formula"):
         return markup.escape(str(value))
-    return markup.to_html(str(value))
+    return markup.to_html(str(value), media)
+
+
+def note_media(note: Note) -> dict[str, str]:
+    """A note's images and sounds: the path as written -> the name in the package."""
+    return {written: media_name(path) for written, path in note.media}
 
 
 def anki_fields(note: Note) -> list[str]:
     """The note's Anki fields, in its note type's order."""
     kind = KINDS[note.kind]
-    values = [field_html(note.fields.get(name), name, note.kind) for name in kind.field_names]
-    values.append(field_html(note.fields.get("note"), "note", note.kind))
+    media = note_media(note) if note.media else None
+    values = [
+        field_html(note.fields.get(name), name, note.kind, media) for name in kind.field_names
+    ]
+    values.append(field_html(note.fields.get("note"), "note", note.kind, media))
     values.append(markup.escape(note.source or ""))
     values.append(markup.escape(note.id))
     return values
@@ -139,10 +165,12 @@ class ExportNote:
     fields: tuple[str, ...]
     tags: tuple[str, ...]
     mtime: int  # seconds since the epoch
+    media: tuple[tuple[str, str], ...] = ()  # (name in the package, the file)
+    anki_guid: str | None = None  # the GUID of a note that came from Anki
 
     @property
     def guid(self) -> str:
-        return note_guid(self.id)
+        return self.anki_guid or note_guid(self.id)
 
     def genanki_note(self, models: Mapping[str, genanki.Model], due: int) -> _Note:
         return _Note(
@@ -160,17 +188,25 @@ def export_notes(
 ) -> list[ExportNote]:
     """Drill notes as Anki notes; `changed` maps note ids to when their content last changed
     (see `content_changed`); a note missing from it takes `default`."""
-    return [
-        ExportNote(
-            id=note.id,
-            kind=note.kind,
-            deck=note.deck,
-            fields=tuple(anki_fields(note)),
-            tags=tuple(anki_tags(note)),
-            mtime=int(changed.get(note.id, default).timestamp()),
+    out = []
+    for note in notes:
+        mtime = int(changed.get(note.id, default).timestamp())
+        media = tuple((media_name(path), path) for _, path in note.media)
+        if media:  # an edited image changes the note in Anki too: its name holds its hash
+            mtime = max(mtime, *(int(os.stat(path).st_mtime) for _, path in media))
+        out.append(
+            ExportNote(
+                id=note.id,
+                kind=note.kind,
+                deck=note.deck,
+                fields=tuple(anki_fields(note)),
+                tags=tuple(anki_tags(note)),
+                mtime=mtime,
+                media=media,
+                anki_guid=note.guid,
+            )
         )
-        for note in notes
-    ]
+    return out
 
 
 # --------------------------------------------------------------------------- packages
@@ -184,6 +220,7 @@ class Written:
     decks: list[str] = field(default_factory=list)
     notes: int = 0
     cards: int = 0
+    media: int = 0  # images and sounds in the package
     scheduled: int = 0  # with progress: cards that are not new (or are suspended)
     reviews: int = 0  # with progress: review-log rows
 
@@ -286,7 +323,18 @@ def write_package(
                 result.scheduled, result.reviews = applied.scheduled, applied.reviews
 
         # The package time only seeds the ids inside the file; notes carry their own mtime.
-        _Package(list(decks.values()), after).write_to_file(str(tmp))
+        with tempfile.TemporaryDirectory(prefix="drill-media-") as folder:
+            # genanki stores each file under its base name: copies carry the package names.
+            files = {}
+            for note in notes:
+                for name, source in note.media:
+                    if name not in files:
+                        files[name] = os.path.join(folder, name)
+                        shutil.copyfile(source, files[name])
+            package = _Package(list(decks.values()), after)
+            package.media_files = list(files.values())
+            package.write_to_file(str(tmp))
+            result.media = len(files)
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

@@ -136,7 +136,7 @@ def summary(result: BuildResult) -> list[str]:
     for w in result.written:
         line = (
             f"wrote {w.path}: {plural(len(w.decks), 'deck')}, {plural(w.notes, 'note')}, "
-            f"{plural(w.cards, 'card')}"
+            f"{plural(w.cards, 'card')}" + (f", {plural(w.media, 'media file')}" if w.media else "")
         )
         if result.with_progress:
             line += (
