@@ -4,7 +4,10 @@ that upgrades a database of the old schema. Store makes a backup before any upgr
 
 v1 and v2 were written with sqlite-utils (its DDL). v3 rebuilds every table as STRICT with
 CHECK constraints and a foreign key from the review log to its card; that DDL is written by
-hand, because sqlite-utils' `create` and `transform` cannot declare CHECK constraints.
+hand, because sqlite-utils' `create` and `transform` cannot declare CHECK constraints. v3
+also says where each review was done (`origin`: drill, or anki for a review brought in from
+an Anki package or a sync) and, once Anki has the row, its id in Anki's revlog (`anki_id`, epoch
+milliseconds), so the same review is never brought in or sent twice.
 """
 
 from __future__ import annotations
@@ -186,7 +189,9 @@ CREATE TABLE review_log_v3 (
   answer_ms INTEGER NOT NULL DEFAULT 0 CHECK (answer_ms >= 0),
   typed_answer TEXT,
   grade TEXT,
-  state_before TEXT CHECK (state_before IS NULL OR json_valid(state_before))
+  state_before TEXT CHECK (state_before IS NULL OR json_valid(state_before)),
+  origin TEXT NOT NULL DEFAULT 'drill' CHECK (origin = 'drill' OR origin = 'anki'),
+  anki_id INTEGER UNIQUE
 ) STRICT
 """
 

@@ -474,7 +474,7 @@ class Store:
 
     def history(self, card_id: str) -> list[ReviewRecord]:
         rows = self.conn.execute(
-            "SELECT * FROM review_log WHERE card_id = ? ORDER BY id", (card_id,)
+            "SELECT * FROM review_log WHERE card_id = ? ORDER BY reviewed_at, id", (card_id,)
         )
         return [ReviewRecord(row) for row in rows]
 
@@ -491,7 +491,10 @@ class Store:
         if card_ids is not None:
             sql += " AND r.card_id IN (SELECT value FROM json_each(?))"
             params.append(json.dumps(card_ids))
-        return [ReviewRecord(row) for row in self.conn.execute(sql + " ORDER BY r.id", params)]
+        return [
+            ReviewRecord(row)
+            for row in self.conn.execute(sql + " ORDER BY r.reviewed_at, r.id", params)
+        ]
 
     def reviews_per_period(
         self, since: datetime, deck: str | None = None, *, minutes: bool = False
