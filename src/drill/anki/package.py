@@ -38,6 +38,7 @@ from drill.anki.notetypes import (  # noqa: F401 - NOTE_TYPES and field_name for
     field_name,
     note_guid,
     note_type,
+    source_text,
     stable_id,
 )
 from drill.kinds import KINDS
@@ -100,7 +101,7 @@ def anki_fields(note: Note) -> list[str]:
     kind = KINDS[note.kind]
     values = [field_html(note.fields.get(name), name, note.kind) for name in kind.field_names]
     values.append(field_html(note.fields.get("note"), "note", note.kind))
-    values.append(markup.escape(note.source or ""))
+    values.append(markup.escape(source_text(note.source, note.as_of)))
     values.append(markup.escape(note.id))
     return values
 
