@@ -168,7 +168,7 @@ class _Deletion:
         self.number = number
         self.hidden = hidden
         self.front = front  # the card's question: its deletions blanked (hints shown)
-        self.rest = rest  # the front and the note's `note`: all the note shows but these
+        self.rest = rest  # the front and the `note` field: all the note shows besides them
 
 
 def _deletions(note: Note) -> list[_Deletion]:
@@ -357,7 +357,7 @@ def near_duplicate(notes: Sequence[Note]) -> list[Problem]:
     questions: list[tuple[Note, str, frozenset[str]]] = []
     for note in notes:
         for suffix, question in _questions(note):
-            found = frozenset(distinctive_words(question))
+            found = distinctive_words(question)
             if found:
                 questions.append((note, suffix, found))
     # Prefix filtering: with the words of each question ranked rarest first, two questions
