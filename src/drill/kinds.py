@@ -439,6 +439,7 @@ KINDS: dict[str, Kind] = {
                         "7 * day",
                         "optional: drill check computes it and compares it with the answer",
                     ),
+                    ("source", "Arithmetic: 7 days of 86,400 s", "optional"),
                 ),
             ),
             typed="quantity",
@@ -478,7 +479,11 @@ KINDS: dict[str, Kind] = {
                 ),
                 (
                     ("dimension", "Read/write ratio", "what the requirement is about"),
-                    ("question", "How many reads are there for each write?", "the question to ask"),
+                    (
+                        "question",
+                        "Is it read-heavy or write-heavy, and by how much (10:1? 100:1?)",
+                        "the question to ask",
+                    ),
                     (
                         "why",
                         "A read-heavy system gains most from caches and read replicas.",

@@ -13,13 +13,17 @@ from typing import Any
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """Something wrong in a deck file, reported as `path:line: message`."""
+    """Something wrong in a deck file, reported as `path:line: message`. A problem with a
+    `rule` is a content lint's warning (drill.lints): `path:line: warning: message [rule]`."""
 
     path: str
     line: int
     message: str
+    rule: str = ""
 
     def __str__(self) -> str:
+        if self.rule:
+            return f"{self.path}:{self.line}: warning: {self.message} [{self.rule}]"
         return f"{self.path}:{self.line}: {self.message}"
 
 

@@ -41,6 +41,7 @@ from drill.anki.notetypes import (  # noqa: F401 - NOTE_TYPES and field_name for
     field_name,
     note_guid,
     note_type,
+    source_text,
     stable_id,
 )
 from drill.kinds import KINDS
@@ -138,7 +139,7 @@ def anki_fields(note: Note) -> list[str]:
         field_html(note.fields.get(name), name, note.kind, media) for name in kind.field_names
     ]
     values.append(field_html(note.fields.get("note"), "note", note.kind, media))
-    values.append(markup.escape(note.source or ""))
+    values.append(markup.escape(source_text(note.source, note.as_of)))
     values.append(markup.escape(note.id))
     return values
 
