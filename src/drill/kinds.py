@@ -215,6 +215,29 @@ def cloze_numbers(text: str) -> list[int]:
         return []
 
 
+def cloze_deletions(text: str) -> list[tuple[int, str, str]]:
+    """(number, hidden text, the card's question with it blanked) for each deletion, nested
+    ones included, in the order written; [] for text that does not parse."""
+    try:
+        parts = parse_cloze(text)
+    except ClozeError:
+        return []
+    return [
+        (d.number, _show(d.parts, None, "", ""), _show(parts, d.number, "", ""))
+        for d in _deletions(parts)
+    ]
+
+
+def cloze_between(text: str) -> list[str]:
+    """The text between two top-level deletions, each stretch once."""
+    try:
+        parts = parse_cloze(text)
+    except ClozeError:
+        return []
+    marks = [i for i, p in enumerate(parts) if isinstance(p, Deletion)]
+    return [p for p in parts[marks[0] : marks[-1]] if isinstance(p, str)] if marks else []
+
+
 def cloze_answers(text: str) -> str:
     """The text with every deletion shown (for ids and duplicate checks)."""
     try:

@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from functools import cache, lru_cache
 
-from drill.kinds import CLOZE_RE, KINDS
+from drill.kinds import KINDS, cloze_between, cloze_deletions, cloze_numbers
 from drill.model import Note, Problem
 
 
@@ -174,19 +174,14 @@ class _Deletion:
 def _deletions(note: Note) -> list[_Deletion]:
     text = note.fields[KINDS[note.kind].cloze]
     by_number: dict[int, list[str]] = defaultdict(list)
-    for m in CLOZE_RE.finditer(text):
-        by_number[int(m.group(1))].append(m.group(2))
-    out = []
-    for number, hidden in sorted(by_number.items()):
-
-        def shown(m: re.Match[str], n: int = number) -> str:
-            if int(m.group(1)) == n:
-                return f" … {m.group(3) or ''} … "
-            return m.group(2)
-
-        front = CLOZE_RE.sub(shown, text)
-        out.append(_Deletion(number, hidden, front, front + "\n" + note.fields.get("note", "")))
-    return out
+    fronts: dict[int, str] = {}
+    for number, hidden, front in cloze_deletions(text):
+        by_number[number].append(hidden)
+        fronts[number] = front
+    return [
+        _Deletion(n, hidden, fronts[n], fronts[n] + "\n" + note.fields.get("note", ""))
+        for n, hidden in sorted(by_number.items())
+    ]
 
 
 def _contains(haystack: list[str], needle: list[str]) -> bool:
@@ -218,7 +213,7 @@ def list_too_long(notes: Sequence[Note]) -> list[Problem]:
     out = []
     for note in notes:
         if note.kind == "cloze":
-            count = len({int(m.group(1)) for m in CLOZE_RE.finditer(note.fields["text"])})
+            count = len(cloze_numbers(note.fields["text"]))
             if count > MAX_LIST and not _steps(note.fields["text"]):
                 out.append(
                     _warn(
@@ -270,8 +265,7 @@ def _count_asked_for(question: str) -> int:
 def _steps(text: str) -> bool:
     """Whether a cloze's deletions are steps of a sequence: an order mark (`→`, `then`,
     `2.`) between two of them."""
-    between = CLOZE_RE.split(text)[4::4]  # the text between deletions (split keeps groups)
-    return any(_STEP_RE.search(part) for part in between[:-1])
+    return any(_STEP_RE.search(part) for part in cloze_between(text))
 
 
 def answer_in_question(notes: Sequence[Note]) -> list[Problem]:
