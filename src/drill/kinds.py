@@ -30,6 +30,10 @@ COMMON_FIELDS = {
     "YYYY, YYYY-MM or YYYY-MM-DD",
     "suspended": "true keeps the note out of quizzes",
     "guid": "the note's Anki GUID, kept from an import so Anki updates that note in place",
+    "notetype": "the Anki note type the note came from (a name under the file's "
+    "`anki_notetypes:`); drill build gives it back to Anki in that note type",
+    "extra": "fields drill has no place for, kept from an import: a mapping of field name to "
+    "text, shown under the answer",
     "note": "extra text shown under the answer",
 }
 
@@ -116,10 +120,18 @@ def _bullets(items: tuple[str, ...] | list[str]) -> str:
     return "\n".join(f"- {item}" for item in items)
 
 
-def sides(kind: Kind, fields: Mapping[str, Any]) -> list[Side]:
-    """The cards a note of `kind` with these (validated) fields yields."""
+def sides(kind: Kind, fields: Mapping[str, Any], *, as_anki: bool = False) -> list[Side]:
+    """The cards a note of `kind` with these (validated) fields yields. `as_anki`: the note
+    came from Anki and yields what Anki gave it, where drill's own checks would refuse it (a
+    cloze without a deletion, or with one left open, is one card showing its text)."""
     if kind.cloze:
-        return _cloze_sides(fields[kind.cloze])
+        text = fields[kind.cloze]
+        if as_anki:
+            try:
+                return _cloze_sides(text) or [Side("c1", text, text)]
+            except ClozeError:
+                return [Side("c1", text, text)]
+        return _cloze_sides(text)
     out = []
     # A cold sync makes ten thousand of these: the card specs are pre-digested (_PLANS).
     for suffix, prompt, label, ask, counted, only_if, first, rest in _PLANS[kind.name]:
