@@ -524,18 +524,33 @@ TRICKY = [
     "? q",
     "=",
     "<b>html</b> & entities &amp;",
+    "one final break\n",
+    ".card {\n  color: black;\n}\n",
+    "two final breaks\n\n",
+    "\n",
 ]
 
 
 @pytest.mark.parametrize("value", TRICKY)
 def test_every_value_reads_back_as_written(value):
     text = "cards:\n" + card_yaml(
-        {"id": "x", "front": value, "pros": [value], "tags": [value.replace(" ", "_")]}, 2, 4
+        {
+            "id": "x",
+            "front": value,
+            "pros": [value],
+            "tags": [value.replace(" ", "_")],
+            "extra": {"Field name": value},
+        },
+        2,
+        4,
     )
     node = yamlnodes.compose(text)
     card = node.value[0][1].value[0]
     values = {k.value: v for k, v in card.value}
     assert yamlnodes.scalar_text(values["front"]) == value
+    assert {k.value: yamlnodes.scalar_text(v) for k, v in values["extra"].value} == {
+        "Field name": value
+    }
     assert [yamlnodes.scalar_text(v) for v in values["pros"].value] == [value]
     assert [yamlnodes.scalar_text(v) for v in values["tags"].value] == [value.replace(" ", "_")]
     # Other YAML readers (editors, yaml.safe_load) see text too, except where YAML 1.1 types

@@ -346,12 +346,13 @@ class DeckFile:
         return values
 
     def media(
-        self, entries: list[yamlnodes.Entry], kind: Kind
+        self, entries: list[yamlnodes.Entry], kind: Kind, imported: bool = False
     ) -> tuple[tuple[str, str], ...] | None:
         """The images and sounds the note's text fields refer to, each a file beside the deck
         (a `media/` folder, or a path relative to the deck file): (as written, the file).
         None, with a problem for each, when one is missing, unreadable or outside the deck's
-        folder."""
+        folder. An `imported` note (from Anki) may refer to a file its package lacked, as
+        Anki allows: the reference is kept (the file is then "", and `drill check` warns)."""
         from drill.markup import media_refs
 
         found: list[tuple[str, str]] = []
@@ -371,7 +372,9 @@ class DeckFile:
                     continue
                 for what, written in media_refs(text):
                     problem = self.media_problem(written)
-                    if problem:
+                    if problem and imported and problem.startswith("no such file"):
+                        found.append((written, ""))
+                    elif problem:
                         self.problem(e.line, f"`{e.key}`: {what} {written!r}: {problem}")
                         ok = False
                     elif self.folder is not None:
@@ -742,7 +745,7 @@ class DeckFile:
                 fields.setdefault(spec.name, spec.default)
             elif notetype is not None and spec.required:
                 fields.setdefault(spec.name, "")
-        media = self.media(entries, kind)
+        media = self.media(entries, kind, imported=notetype is not None)
         if media is None:
             return None
         checks = kind.check(fields) if kind.check and notetype is None else ()

@@ -175,7 +175,12 @@ def field_html(
 
 def note_media(note: Note) -> dict[str, str]:
     """A note's images and sounds: the path as written -> the name in the package."""
-    return {written: media_name(path) for written, path in note.media}
+    # A file an imported note refers to that its package lacked ("" for the file) is given
+    # to Anki by its name, in case the collection has it.
+    return {
+        written: media_name(path) if path else os.path.basename(written)
+        for written, path in note.media
+    }
 
 
 def anki_fields(note: Note) -> list[str]:
@@ -271,7 +276,7 @@ def export_notes(
     out = []
     for note in notes:
         mtime = int(changed.get(note.id, default).timestamp())
-        media = tuple((media_name(path), path) for _, path in note.media)
+        media = tuple((media_name(path), path) for _, path in note.media if path)
         if media:  # an edited image changes the note in Anki too: its name holds its hash
             mtime = max(mtime, *(int(os.stat(path).st_mtime) for _, path in media))
         out.append(

@@ -13,15 +13,22 @@ from drill.services.settings import Settings
 
 @dataclass(frozen=True)
 class ImportResult:
-    report: Report
-    target: Path
-    in_deck_folder: bool  # the output is inside a deck folder in effect
+    reports: list[Report]  # one per deck file written
+    in_deck_folder: bool  # every output is inside a deck folder in effect
+
+    @property
+    def report(self) -> Report:
+        return self.reports[0]
+
+    @property
+    def target(self) -> Path:
+        return self.reports[0].out
 
 
 def import_file(
     settings: Settings,
     source: Path,
-    deck: str,
+    deck: str | None,
     out: Path | None = None,
     *,
     kind: str | None = None,
@@ -32,23 +39,26 @@ def import_file(
     from drill import authoring
     from drill import importers as importer
 
-    target = importer.out_path(deck, out)
     roots = settings.deck_roots
     try:
-        report = importer.import_source(
+        reports = importer.import_source(
             source,
             deck,
-            target,
+            out,
             kind=kind,
             columns=columns,
             header=header,
             skip_bad=skip_bad,
-            taken=authoring.loaded_ids(roots, exclude=target),
+            taken=lambda targets: authoring.loaded_ids(roots, exclude=targets),
         )
     except importer.ImportFailure as err:
         raise DrillError(err.message, err.problems) from None
     except OSError as err:
-        raise DrillError(f"cannot write {err.filename or target}: {err.strerror or err}") from None
-    folder = target.resolve().parent
-    inside = any(folder == r.resolve() or r.resolve() in folder.parents for r in roots)
-    return ImportResult(report, target, inside)
+        raise DrillError(f"cannot write {err.filename or out}: {err.strerror or err}") from None
+    resolved = [r.resolve() for r in roots]
+
+    def inside(path: Path) -> bool:
+        folder = path.resolve().parent
+        return any(folder == r or r in folder.parents for r in resolved)
+
+    return ImportResult(reports, all(inside(r.out) for r in reports))

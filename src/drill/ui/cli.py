@@ -671,19 +671,28 @@ def import_(
         Path,
         typer.Argument(
             metavar="SOURCE",
-            help="A .csv or .tsv file, an Anki 'Notes in Plain Text' export, or an Anki .apkg.",
+            help="A .csv or .tsv file, an Anki 'Notes in Plain Text' export, or an Anki "
+            "package (.apkg, .colpkg) or collection (.anki2, .anki21b).",
         ),
     ],
     deck: Annotated[
-        str, typer.Option("--deck", metavar="NAME", help="The deck the cards go into.")
-    ],
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--deck",
+            metavar="NAME",
+            help="The deck the cards go into (needed for CSV and text; an Anki package's "
+            "decks keep their names, or go under NAME).",
+            show_default=False,
+        ),
+    ] = None,
     out: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
             "--out",
-            metavar="FILE",
+            metavar="PATH",
             help="The deck file to write, or to update if an earlier import wrote it "
-            "(default: ./DECK.yaml, from the deck's name).",
+            "(default: ./DECK.yaml, from the deck's name); for a package of several decks, "
+            "a folder with one file each.",
             show_default=False,
         ),
     ] = None,
@@ -722,9 +731,9 @@ def import_(
     decks: DecksOpt = None,
 ) -> None:
     """Turn a CSV/TSV file (a header row of field names, or --columns), an Anki "Notes in
-    Plain Text" export or an Anki .apkg into a YAML deck file (default ./DECK.yaml).
-    Importing again updates the cards by id. Unreadable rows are listed as
-    `source:line: message` and nothing is written, unless --skip-bad."""
+    Plain Text" export or an Anki package into YAML deck files (default ./DECK.yaml), media
+    into media/ beside them. Importing again updates the cards by id. Unreadable rows are
+    listed as `source:line: message` and nothing is written, unless --skip-bad."""
     from drill import importers as importer
     from drill.services.importing import import_file
     from drill.ui import render

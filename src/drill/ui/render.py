@@ -286,23 +286,33 @@ def imported(result: Any) -> str:
 
     from drill.paths import display_path
 
-    report = result.report
-    shown = display_path(result.target)
-    counts = f"{report.added} new, {report.updated} updated, {report.unchanged} unchanged"
-    if report.kept:
-        counts += f", {report.kept} kept that the source no longer has"
-    lines = [f"Wrote {shown}: {plural(report.cards, 'card')} ({counts}) from {report.format}."]
-    if report.skipped:
+    lines = []
+    skipped = 0
+    for report in result.reports:
+        shown = display_path(report.out)
+        counts = f"{report.added} new, {report.updated} updated, {report.unchanged} unchanged"
+        if report.kept:
+            counts += f", {report.kept} kept that the source no longer has"
+        media = f", {plural(report.media, 'media file')}" if report.media else ""
+        deck = f" ({report.deck})" if len(result.reports) > 1 else ""
         lines.append(
-            f"Left out {plural(len(report.skipped), 'row')} that could not be read (see above)."
+            f"Wrote {shown}{deck}: {plural(report.cards, 'card')} ({counts}){media} "
+            f"from {report.format}."
         )
-    lines.append(f"Next: drill check {shlex.quote(shown)}")
+        skipped += len(report.skipped)
+    first = result.reports[0]
+    for notice in first.notices:
+        lines.append(f"Not carried over: {notice}")
+    if skipped:
+        lines.append(f"Left out {plural(skipped, 'row')} that could not be read (see above).")
+    folders = list(dict.fromkeys(display_path(r.out.resolve().parent) for r in result.reports))
+    target = display_path(first.out) if len(result.reports) == 1 else folders[0]
+    lines.append(f"Next: drill check {shlex.quote(target)}")
     if not result.in_deck_folder:
         from drill.config import config_path
 
-        folder = display_path(result.target.resolve().parent)
         lines.append(
-            f"{folder} is not a deck folder yet: add it to `decks:` in "
+            f"{', '.join(folders)} is not a deck folder yet: add it to `decks:` in "
             f"{display_path(config_path())}, or pass --decks."
         )
     return "\n".join(lines)
