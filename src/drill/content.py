@@ -372,8 +372,8 @@ class DeckFile:
                     continue
                 for what, written in media_refs(text):
                     problem = self.media_problem(written)
-                    if problem and imported and problem.startswith("no such file"):
-                        found.append((written, ""))
+                    if problem and imported and problem.startswith(("no such file", "is a URL")):
+                        found.append((written, ""))  # Anki shows it if it can
                     elif problem:
                         self.problem(e.line, f"`{e.key}`: {what} {written!r}: {problem}")
                         ok = False

@@ -509,7 +509,7 @@ def media_missing(notes: Sequence[Note]) -> list[Problem]:
         )
         for note in notes
         for written, path in note.media
-        if not path
+        if not path and "://" not in written
     ]
 
 

@@ -35,9 +35,9 @@ class Token(NamedTuple):
     children: tuple[Token, ...] = ()  # bold, italic, sup, sub, link
 
 
-ESCAPABLE = "\\*`[]{}^_!|"
+ESCAPABLE = "\\*`[]{}^_!|-.)"  # `\-` and `1\.` keep a line that is text from being a list item
 _INLINE = re.compile(
-    r"(?P<escape>\\[\\*`\[\]{}^_!|])"
+    r"(?P<escape>\\[\\*`\[\]{}^_!|.)-])"
     r"|(?P<code>`[^`\n]+`)"
     r"|(?P<image>!\[(?P<alt>(?:\\.|[^\]\\\n])*)\]\((?P<src>[^()\s]+)\))"
     r"|(?P<sound>\[sound:(?P<file>[^\]\n]+)\])"
@@ -102,7 +102,7 @@ _TOP = ("escape", "code", "image", "sound", "link", "bold", "italic", "sup", "su
 
 
 def _unescape(text: str) -> str:
-    return re.sub(r"\\([\\*`\[\]{}^_!|])", r"\1", text)
+    return re.sub(r"\\([\\*`\[\]{}^_!|.)-])", r"\1", text)
 
 
 # --------------------------------------------------------------------------- blocks
@@ -144,6 +144,7 @@ def parse_blocks(text: str) -> list[Block]:
     lines = text.strip("\n").split("\n")
     blocks: list[Block] = []
     i, blank = 0, True
+    list_indent = 0  # where the current list's items start: deeper items nest in the last
     while i < len(lines):
         line = lines[i]
         if _FENCE.match(line):
@@ -167,9 +168,18 @@ def parse_blocks(text: str) -> list[Block]:
             continue
         bullet, number = _BULLET.match(line), _NUMBER.match(line)
         previous = blocks[-1] if blocks else None
-        if bullet or number:
+        indent = len(line) - len(line.lstrip())
+        if (bullet or number) and (
+            previous and not blank and previous.kind in ("ul", "ol") and indent >= list_indent + 2
+        ):
+            items = list(previous.lines)
+            items[-1] += "\n" + line[list_indent + 2 :]  # a nested item, kept as Markdown
+            blocks[-1] = previous._replace(lines=tuple(items))
+        elif bullet or number:
             kind = "ul" if bullet else "ol"
             content = bullet.group(1) if bullet else number.group(2)  # type: ignore[union-attr]
+            if not (previous and not blank and previous.kind in ("ul", "ol")):
+                list_indent = indent
             if previous and not blank and previous.kind == kind:
                 blocks[-1] = previous._replace(lines=(*previous.lines, content))
             else:
@@ -238,7 +248,17 @@ def inline(text: str, media: Callable[[str], str] | None = None) -> str:
 
 def bullets(items: Iterable[str], media: Callable[[str], str] | None = None) -> str:
     """A list of texts as an HTML bullet list."""
-    return "<ul>" + "".join(f"<li>{inline(item, media)}</li>" for item in items) + "</ul>"
+    return "<ul>" + "".join(f"<li>{_item(item, media)}</li>" for item in items) + "</ul>"
+
+
+def _item(item: str, media: Callable[[str], str] | None) -> str:
+    """A list item: its text, then the list nested in it, if any (`- a` under `- b`)."""
+    if "\n" in item:
+        lines = item.split("\n")
+        for i, line in enumerate(lines[1:], 1):
+            if (_BULLET.match(line) or _NUMBER.match(line)) and not line[:1].isspace():
+                return inline("\n".join(lines[:i]), media) + _render("\n".join(lines[i:]), media)
+    return inline(item, media)
 
 
 _NOTHING_TO_DO = re.compile(r"[\n`*<>&\\\[\]{}^_!|]|^\s*(?:-|\d+[.)])\s")
@@ -270,7 +290,7 @@ def _render(text: str, media: Callable[[str], str] | None = None) -> str:
             out.append(bullets(b.lines, media))
         elif b.kind == "ol":
             start = f' start="{b.start}"' if b.start != 1 else ""
-            items = "".join(f"<li>{inline(item, media)}</li>" for item in b.lines)
+            items = "".join(f"<li>{_item(item, media)}</li>" for item in b.lines)
             out.append(f"<ol{start}>{items}</ol>")
         elif b.kind == "code":
             out.append(f"<pre><code>{escape(chr(10).join(b.lines))}</code></pre>")

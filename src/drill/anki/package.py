@@ -178,9 +178,15 @@ def note_media(note: Note) -> dict[str, str]:
     # A file an imported note refers to that its package lacked ("" for the file) is given
     # to Anki by its name, in case the collection has it.
     return {
-        written: media_name(path) if path else os.path.basename(written)
+        written: media_name(path) if path else _kept_reference(written)
         for written, path in note.media
     }
+
+
+def _kept_reference(written: str) -> str:
+    """How an imported note's reference to a file drill does not have reaches Anki: a URL as
+    it is, a missing file by its name (`media/x.png` -> `x.png`)."""
+    return written if "://" in written else os.path.basename(written)
 
 
 def anki_fields(note: Note) -> list[str]:

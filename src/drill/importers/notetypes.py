@@ -75,9 +75,24 @@ def _pick(names: Sequence[str], wanted: Sequence[str], taken: set[str]) -> str |
     return next((lowered[w] for w in wanted if w in lowered), None)
 
 
+def is_occlusion(notetype: NoteType) -> bool:
+    """Anki's Image Occlusion (23.10+), or the older add-on's ("Image Occlusion Enhanced")."""
+    return notetype.occlusion or "image occlusion" in notetype.name.casefold()
+
+
+def _visible(names: Sequence[str]) -> list[str]:
+    """Fields a template shows the user: not an add-on's `ID (hidden)`, `GUID`, ..."""
+
+    def hidden(name: str) -> bool:
+        name = name.strip().casefold()
+        return name.endswith("(hidden)") or name in ("id", "guid", "uuid", "note id")
+
+    return [n for n in names if not hidden(n)] or list(names)
+
+
 def field_map(notetype: NoteType) -> FieldMap:
     names = list(notetype.fields)
-    if notetype.occlusion:
+    if is_occlusion(notetype):
         image = _pick(names, ("image",), set()) or (names[1] if len(names) > 1 else names[0])
         pairs = [(image, "front")]
         extra = _pick(names, EXTRAISH, {image})
@@ -98,9 +113,10 @@ def field_map(notetype: NoteType) -> FieldMap:
             pairs.append((extra, "note"))
         return FieldMap(notetype, ("cloze", "cloze"), tuple(pairs))
     taken: set[str] = set()
-    front = _pick(names, FRONTISH, taken) or names[0]
+    shown = _visible(names)
+    front = _pick(names, FRONTISH, taken) or shown[0]
     taken.add(front)
-    back = _pick(names, BACKISH, taken) or next((n for n in names if n not in taken), None)
+    back = _pick(names, BACKISH, taken) or next((n for n in shown if n not in taken), None)
     pairs = [(front, "front")]
     if back is not None:
         taken.add(back)

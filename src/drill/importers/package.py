@@ -10,6 +10,7 @@ first card) and its suspension. What cannot come over is said once, with the not
 from __future__ import annotations
 
 import re
+import unicodedata
 import urllib.parse
 from collections import defaultdict
 from pathlib import Path
@@ -18,8 +19,8 @@ from drill.anki.reader import AnkiCard, AnkiFile, AnkiFileError, NoteType, open_
 from drill.importers.anki_text import DRILL_NOTETYPE_RE, anki_item, drill_item, kind_of_notetype
 from drill.importers.common import ImportFailure, Item, Source, anki_id, split_tags
 from drill.importers.html import html_to_markdown
-from drill.importers.notetypes import OCCLUSION_BACK, FieldMap, field_map
-from drill.kinds import KINDS
+from drill.importers.notetypes import OCCLUSION_BACK, FieldMap, field_map, is_occlusion
+from drill.kinds import KINDS, cloze_numbers
 from drill.model import AnkiTemplate, OriginalNoteType, Problem
 from drill.names import id_problem, plural
 from drill.paths import display_path
@@ -46,7 +47,7 @@ def safe_media_name(name: str, taken: set[str]) -> str:
     unique among `taken`. A file of a package drill built gets its own name back
     (`drill-<hash>-lb.png` -> `lb.png`)."""
     own = _DRILL_MEDIA_RE.match(name)
-    name = own.group(1) if own else name
+    name = unicodedata.normalize("NFC", own.group(1) if own else name)
     stem, dot, ext = name.rpartition(".")
     if not dot:
         stem, ext = name, ""
@@ -73,6 +74,7 @@ class _PackageReader:
         self.file_names: dict[str, str] = {}  # the package's media name -> the file drill writes
         self.missing: dict[str, list[str]] = defaultdict(list)  # file -> GUIDs referring to it
         self.missing_names: dict[str, str] = {}
+        self.cards_without_drill_card = 0
         self.taken_names: set[str] = set()
 
     def read(self) -> Source:
@@ -120,7 +122,7 @@ class _PackageReader:
                     item.guid = guid
             else:
                 item, row_problems = self._mapped_item(number, note_type, values, guid, note_cards)
-                occlusions += note_type.occlusion
+                occlusions += is_occlusion(note_type)
             problems.extend(
                 Problem(p.path, p.line, f"note {guid} ({note_type.name}): {p.message}")
                 for p in row_problems
@@ -140,11 +142,13 @@ class _PackageReader:
                 f"{plural(occlusions, 'Image Occlusion note')}: drill shows the whole image "
                 "(the masks are kept, and Anki gets the notes back as they were)"
             )
-        for name, guids in sorted(self.missing.items()):
+        notices.extend(self._missing_notices())
+        if self.cards_without_drill_card:
             notices.append(
-                f"media file {name!r} is not in the package (notes {', '.join(guids[:3])}"
-                f"{' ...' if len(guids) > 3 else ''}): the reference is kept, and Anki shows "
-                "the file if its collection has it"
+                f"{plural(self.cards_without_drill_card, 'Anki card')} of note types with more "
+                "card templates (or cloze fields) than drill's have no drill card: drill quizzes "
+                "the first two templates and the first cloze field; drill build gives Anki back "
+                "all of them"
             )
         imported = {i.guid for i in items if i.guid}
         scheduled_cards = {
@@ -160,6 +164,26 @@ class _PackageReader:
         if scheduled_cards:
             source.reviews = sum(1 for r in anki.revlog() if r.card_id in scheduled_cards)
         return source
+
+    def _missing_notices(self) -> list[str]:
+        """Files the notes refer to that the package lacks: one line each, or one for all
+        when there are many (a deck exported without its media: 347 sounds)."""
+        kept = "the references are kept, and Anki shows the files if its collection has them"
+        missing = sorted(self.missing.items())
+        if len(missing) <= 3:
+            return [
+                f"media file {name!r} is not in the package (note {', '.join(guids)}): "
+                + kept.replace("references are", "reference is")
+                .replace("files", "file")
+                .replace("them", "it")
+                for name, guids in missing
+            ]
+        notes = len({g for _, guids in missing for g in guids})
+        names = ", ".join(repr(name) for name, _ in missing[:3])
+        return [
+            f"{len(missing)} media files are not in the package ({names}, ...; "
+            f"{plural(notes, 'note')} refer to them): {kept}"
+        ]
 
     def _own_id(self, note_type: NoteType, values: list[str]) -> str | None:
         """A package drill built carries each note's own id: keep it, so the deck
@@ -218,8 +242,9 @@ class _PackageReader:
                 item.note = texts[anki_name] or None
             else:
                 item.fields[drill_name] = texts[anki_name]
-        if note_type.occlusion:
+        if is_occlusion(note_type):
             item.fields["back"] = OCCLUSION_BACK
+        self.cards_without_drill_card += _anki_only(kind, item.fields.get("text", ""), cards)
         mapped = {name for name, _ in fields_map.to_drill}
         item.extra = {name: texts[name] for name in names if name not in mapped and texts[name]}
         item.media = referred
@@ -230,6 +255,8 @@ class _PackageReader:
         """The callback that turns a file name in a field into the deck's path for it."""
 
         def path_for(name: str) -> str:
+            if "://" in name or name.startswith("data:"):
+                return name  # a remote image stays where it is, as in Anki
             found = name if name in self.anki.media else urllib.parse.unquote(name)
             if found not in self.anki.media:
                 # Kept as a reference to a file that is not there (drill check warns, and
@@ -244,3 +271,12 @@ class _PackageReader:
             return f"{MEDIA_FOLDER}/{self.file_names[found]}"
 
         return path_for
+
+
+def _anki_only(kind: str, text: str, cards: list[AnkiCard]) -> int:
+    """How many of a note's Anki cards drill has no card for: templates past a basic note's
+    first or a reverse note's second; a cloze's deletions in fields other than its text."""
+    if kind == "cloze":
+        numbers = set(cloze_numbers(text)) or {1}
+        return sum(1 for c in cards if c.ord + 1 not in numbers)
+    return sum(1 for c in cards if c.ord >= (2 if kind == "reverse" else 1))

@@ -50,7 +50,7 @@ def plan(read: Source, deck: str | None, out: Path | None, stem: str) -> list[Ta
             raise ImportFailure(
                 f"--deck NAME is needed: a {read.format} names no deck (e.g. --deck Spanish)"
             )
-        return [Target(deck, out or Path(f"{file_slug(deck)}.yaml"), list(read.items))]
+        return [Target(deck, _file_for(out, deck), list(read.items))]
     if distinct == [ANKI_DEFAULT_DECK]:
         distinct = []  # Anki's catch-all deck: the package's own name says more
     root = _common_root(distinct)
@@ -87,10 +87,18 @@ def plan(read: Source, deck: str | None, out: Path | None, stem: str) -> list[Ta
                 used.add(slug)
                 path = folder / f"{slug}.yaml"
             else:
-                path = out or Path(f"{file_slug(name)}.yaml")
+                path = _file_for(out, name)
             target = targets[name] = Target(name, path)
         target.items.append(item)
     return list(targets.values())
+
+
+def _file_for(out: Path | None, deck: str) -> Path:
+    """The one deck file: `--out` when it names a .yaml file, else a file named after the deck
+    in `--out` (a folder) or in the working folder."""
+    if out is not None and out.suffix.lower() in (".yaml", ".yml"):
+        return out
+    return (out or Path()) / f"{file_slug(deck)}.yaml"
 
 
 def _title(stem: str) -> str:
