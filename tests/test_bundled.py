@@ -25,6 +25,13 @@ def test_bundled_decks_pass_check(cli):
     assert result.stdout.rstrip().endswith(": ok")
 
 
+def test_bundled_decks_have_no_lint_warnings(cli):
+    result = cli("check", "--lint")
+    assert result.exit_code == 0, result.output
+    assert ": warning: " not in result.stdout, result.stdout
+    assert result.stdout.rstrip().endswith(": ok")
+
+
 def test_every_kind_is_represented():
     collection = load([bundled_decks_dir()])
     assert {n.kind for n in collection.notes} == set(KINDS)

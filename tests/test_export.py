@@ -113,7 +113,8 @@ def check_landed(col, notes) -> None:
                 field = export.field_name(name)
                 assert text(anki_note[field]) == authored_text(value), (note.id, field)
         assert text(anki_note["Note"]) == authored_text(note.fields.get("note", ""))
-        assert text(anki_note["Source"]) == (note.source or "")
+        dated = f"as of {note.as_of}" if note.as_of else ""
+        assert text(anki_note["Source"]) == " · ".join(p for p in (note.source, dated) if p)
         assert {t.casefold() for t in anki_note.tags} == {
             t.casefold() for t in (*note.tags, f"drill::{note.kind}")
         }
@@ -424,6 +425,62 @@ def test_a_new_optional_field_adds_its_card_on_reimport(cli, anki, tmp_path):
         "pros",
         "cons",
         "why",
+    }
+
+
+def test_source_and_as_of_show_under_the_answer_and_come_back(cli, anki, tmp_path):
+    """The Source field holds the source and its date (the note types keep their fields):
+    Anki shows both under the answer, never on the question; `drill import` of a package
+    Anki itself exported gives both back."""
+    deck = write_yaml(
+        tmp_path / "d" / "d.yaml",
+        {
+            "deck": "Dated",
+            "as_of": "2026-11",
+            "cards": [
+                {"id": "lag", "front": "Replication lag?", "back": "Seconds", "source": "DDIA 5"},
+                {"id": "undated", "front": "Quorum?", "back": "R + W > N", "as_of": "2025"},
+                {
+                    "id": "rtt",
+                    "kind": "number",
+                    "front": "RTT?",
+                    "answer": "0.5 ms",
+                    "source": "napkin-math",
+                    "as_of": "2026-03-15",
+                },
+            ],
+        },
+    )
+    import_all(anki, build(cli, [deck], tmp_path, T1))
+    by_id = anki_notes(anki)
+    assert by_id["lag"]["Source"] == "DDIA 5 · as of 2026-11"
+    assert by_id["undated"]["Source"] == "as of 2025"
+    card = by_id["rtt"].cards()[0]
+    assert "napkin-math · as of 2026-03-15" in text(card.answer())
+    assert "as of" not in text(card.question())
+
+    from anki.collection import ExportAnkiPackageOptions
+
+    exported = tmp_path / "from-anki.apkg"
+    anki.export_anki_package(
+        out_path=str(exported),
+        options=ExportAnkiPackageOptions(with_scheduling=False, with_media=False),
+        limit=None,
+    )
+    result = cli(
+        "import",
+        exported,
+        "--deck",
+        "Back",
+        "--out",
+        tmp_path / "back.yaml",
+    )
+    assert result.exit_code == 0, result.output
+    back = {n.id: n for n in load([tmp_path / "back.yaml"]).notes}
+    assert {i: (n.source, n.as_of) for i, n in back.items()} == {
+        "lag": ("DDIA 5", "2026-11"),
+        "undated": (None, "2025"),
+        "rtt": ("napkin-math", "2026-03-15"),
     }
 
 

@@ -92,6 +92,21 @@ def test_csv_with_a_header_row(cli, env):
     assert notes["quote-this"].fields["front"] == 'Quote "this"'
 
 
+def test_csv_source_and_as_of_columns(cli, env):
+    write(
+        env / "dated.csv",
+        "kind,front,answer,source,as_of\nnumber,RTT in one zone?,0.5 ms,napkin-math,2026-03\n",
+    )
+    result = cli("import", "dated.csv", "--deck", "Dated")
+    assert result.exit_code == 0, result.output
+    (note,) = notes_of(env / "dated.yaml").values()
+    assert (note.source, note.as_of) == ("napkin-math", "2026-03")
+    write(env / "bad.csv", "front,back,as_of\nQ?,A,soon\n")
+    result = cli("import", "bad.csv", "--deck", "Bad")
+    assert result.exit_code == 1
+    assert "`as_of` 'soon' is not a date" in result.output
+
+
 def test_tsv_semicolons_bom_and_aliases(cli, env):
     write(env / "a.tsv", "\ufeffQuestion\tAnswer\tTag\nOne?\t1\tx\nTwo, really?\t2\t\n")
     result = cli("import", "a.tsv", "--deck", "T", "--out", "t.yaml")
@@ -463,7 +478,8 @@ def test_a_package_from_drill_build_round_trips(cli, env):
         "  - {id: t, kind: tradeoff, decision: D, pros: [a, b], cons: c,"
         " accepted_because: why}\n"
         "  - {id: n, kind: number, front: Q, answer: 3 TB, tolerance: 10%}\n"
-        "  - {id: b, front: '**bold** & <tag>', back: x, source: book, tags: [t1]}\n",
+        "  - {id: b, front: '**bold** & <tag>', back: x, source: book, tags: [t1],"
+        " as_of: 2026-11}\n",
     )
     built = cli("build", deck, "--out", env / "build")
     assert built.exit_code == 0, built.output
@@ -479,11 +495,12 @@ def test_a_package_from_drill_build_round_trips(cli, env):
     assert sorted(n.id for n in after) == ["b", "n", "t"]  # drill's own ids come back
     for note in after:
         original = before[note.fields.get("decision") or note.fields.get("front")]
-        assert (note.kind, note.fields, note.tags, note.source) == (
+        assert (note.kind, note.fields, note.tags, note.source, note.as_of) == (
             original.kind,
             original.fields,
             original.tags,
             original.source,
+            original.as_of,
         )
 
 

@@ -25,6 +25,7 @@ CORE = {
     "drill.formula",
     "drill.grading",
     "drill.kinds",
+    "drill.lints",
     "drill.markup",
     "drill.model",
     "drill.names",

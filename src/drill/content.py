@@ -26,7 +26,16 @@ import yaml
 
 from drill import yamlnodes
 from drill.kinds import COMMON_FIELDS, DEFAULT_KIND, KINDS, Field, Kind, sides, unknown_kind
-from drill.model import Card, Collection, ContentError, Location, Note, Problem
+from drill.model import (
+    AnkiTemplate,
+    Card,
+    Collection,
+    ContentError,
+    Location,
+    Note,
+    OriginalNoteType,
+    Problem,
+)
 from drill.names import TAG_RE, card_id_problem, did_you_mean, id_problem
 from drill.paths import display_path, find_deck_files
 from drill.yamlnodes import YamlError, line_of
@@ -47,7 +56,25 @@ DECK_KEYS = {
     "100); files of one order come in path order",
     "renamed": "ids this file's notes or cards had before (old-id: new-id, or "
     "old-id/c1: new-id for one card); their review history moves at the next sync",
+    "anki_notetypes": "the Anki note types this file's imported notes came from (written by "
+    "drill import; leave them be): drill build gives Anki back the same note types",
 }
+# The keys of one entry of `anki_notetypes:`.
+NOTETYPE_KEYS = {
+    "name": "the note type's name in Anki",
+    "id": "its id in Anki",
+    "cloze": "true for a cloze note type",
+    "fields": "its fields, in Anki's order",
+    "map": "which drill field each Anki field fills (the others are the note's `extra:`)",
+    "templates": "its card templates: name, front, back (Anki's qfmt and afmt)",
+    "css": "its styling",
+}
+# The drill fields an Anki field can fill: a kind's text fields, and these common ones.
+MAPPABLE_COMMON = ("note", "source")
+# A note's keys that are not the kind's own fields.
+_NOTE_KEYS = frozenset(
+    ("id", "kind", "tags", "source", "suspended", "as_of", "guid", "notetype", "extra")
+)
 
 
 def read_deck_file(path: Path, data: bytes | None = None) -> DeckFile:
@@ -72,10 +99,23 @@ def load(paths: Iterable[Path]) -> Collection:
     files, problems = find_deck_files(paths)
     collection = Collection(problems=problems)
     first_seen: dict[str, Location] = {}
+    notetypes: dict[int, OriginalNoteType] = {}
     for path in files:
         deck_file = read_deck_file(path)
         collection.files.append(deck_file.display)
         collection.problems.extend(deck_file.problems)
+        for notetype in deck_file.notetypes.values():
+            # One id is one note type in Anki: two files must agree on it.
+            earlier = notetypes.setdefault(notetype.id, notetype)
+            if not earlier.same_as(notetype):
+                collection.problems.append(
+                    Problem(
+                        deck_file.display,
+                        notetype.location.line,
+                        f"note type '{notetype.name}' (id {notetype.id}) differs from the one "
+                        f"at {earlier.location}; Anki can have only one: make them the same",
+                    )
+                )
         if deck_file.deck is not None and deck_file.deck not in collection.decks:
             collection.decks[deck_file.deck] = Location(deck_file.display, deck_file.deck_line)
         # Cards and problem templates share one id space.
@@ -152,11 +192,17 @@ def cards_of(note: Note) -> list[Card]:
         answer = quantity.parse(note.fields["answer"])
     # repr of plain values (text, numbers, tuples of text) is stable and quicker than JSON.
     authored = repr((note.kind, sorted(note.fields.items()), note.tags, note.source))
+    if note.extra:  # only when set, so other cards keep their hashes
+        authored += f"\x1fextra={note.extra!r}"
     if note.as_of:  # only when set, so older cards keep their hashes
         authored += f"\x1fas_of={note.as_of}"
     note_hash = hashlib.sha1(authored.encode("utf-8"))
     cards = []
-    for side in sides(kind, note.fields):
+    shown_extra = note.fields.get("note")
+    if note.extra:  # an imported note's other fields, each under its name
+        lines = [f"**{label}:** {text}" for label, text in note.extra if text]
+        shown_extra = "\n\n".join([shown_extra, *lines] if shown_extra else lines) or None
+    for side in sides(kind, note.fields, as_anki=note.notetype is not None):
         card_hash = note_hash.copy()
         card_hash.update(f"\x1f{side.suffix}\x1f{side.front}\x1f{side.back}".encode())
         cards.append(
@@ -175,7 +221,7 @@ def cards_of(note: Note) -> list[Card]:
                 answer_text=note.fields.get("answer") if number else None,
                 tolerance=note.fields.get("tolerance") if number else None,
                 order=note.order,
-                extra=note.fields.get("note"),
+                extra=shown_extra,
                 content_hash=card_hash.hexdigest()[:16],
                 as_of=note.as_of,
             )
@@ -199,6 +245,7 @@ class DeckFile:
         self.as_of: str | None = None  # the file's default `as_of`
         self.study_order = DEFAULT_ORDER  # `order:`
         self.renamed: dict[str, str] = {}  # old id -> new id (`renamed:`)
+        self.notetypes: dict[str, OriginalNoteType] = {}  # `anki_notetypes:`, by name
 
     def items(self) -> list[Any]:
         """Notes, then problem templates: everything in the file that has an id."""
@@ -251,6 +298,8 @@ class DeckFile:
             self.renamed = self.read_renamed(by_key["renamed"])
         if "order" in by_key:
             self.study_order = self.read_order(by_key["order"])
+        if "anki_notetypes" in by_key:
+            self.notetypes = self.read_notetypes(by_key["anki_notetypes"])
         problems = by_key.get("problems")
         if problems is not None:
             from drill.problems.reader import read_templates
@@ -309,14 +358,13 @@ class DeckFile:
         ok = True
         for e in entries:
             spec = kind.field(e.key)
-            if e.key != "note" and (spec is None or spec.type not in ("text", "texts")):
-                continue
             node = e.node
-            values = (
-                [v for v in getattr(node, "value", [])]
-                if isinstance(node, yaml.SequenceNode)
-                else [node]
-            )
+            if e.key == "extra" and isinstance(node, yaml.MappingNode):
+                values = [value for _, value in node.value]
+            elif e.key != "note" and (spec is None or spec.type not in ("text", "texts")):
+                continue
+            else:
+                values = list(node.value) if isinstance(node, yaml.SequenceNode) else [node]
             for value in values:
                 text = getattr(value, "value", None)
                 if not isinstance(text, str) or ("![" not in text and "[sound:" not in text):
@@ -348,6 +396,129 @@ class DeckFile:
         if not os.access(path, os.R_OK):
             return f"cannot be read ({display_path(path)})"
         return None
+
+    def read_notetypes(self, entry: yamlnodes.Entry) -> dict[str, OriginalNoteType]:
+        """`anki_notetypes:`: the Anki note types imported notes came from."""
+        if not isinstance(entry.node, yaml.SequenceNode):
+            self.problem(entry.line, "`anki_notetypes` must be a list of note types")
+            return {}
+        found: dict[str, OriginalNoteType] = {}
+        for node in entry.node.value:
+            notetype = self.read_notetype(node)
+            if notetype is None:
+                continue
+            if notetype.name in found:
+                self.problem(notetype.location.line, f"note type '{notetype.name}' is listed twice")
+                continue
+            found[notetype.name] = notetype
+        return found
+
+    def read_notetype(self, node: yaml.Node) -> OriginalNoteType | None:
+        line = line_of(node)
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(line, "a note type must be a mapping with `name:`, `id:`, `fields:`")
+            return None
+        entries = self.entries(node)
+        by_key = {e.key: e for e in entries}
+        for e in entries:
+            if e.key not in NOTETYPE_KEYS:
+                self.problem(
+                    e.line,
+                    f"unknown key '{e.key}' for a note type{did_you_mean(e.key, NOTETYPE_KEYS)}",
+                )
+                return None
+        missing = [k for k in ("name", "id", "fields", "templates") if k not in by_key]
+        if missing:
+            self.problem(line, f"note type without `{missing[0]}:`")
+            return None
+        name = self.text(by_key["name"], "name")
+        id_text = self.text(by_key["id"], "id")
+        fields = self.texts(by_key["fields"], "fields")
+        if name is None or id_text is None or fields is None:
+            return None
+        if not id_text.isdigit():
+            self.problem(by_key["id"].line, f"note type id must be a whole number, not '{id_text}'")
+            return None
+        if len(set(fields)) != len(fields):
+            self.problem(by_key["fields"].line, f"note type '{name}' names a field twice")
+            return None
+        to_drill: list[tuple[str, str]] = []
+        if "map" in by_key:
+            map_node = by_key["map"]
+            if not isinstance(map_node.node, yaml.MappingNode):
+                self.problem(map_node.line, "`map` must be a mapping of Anki field: drill field")
+                return None
+            for e in self.entries(map_node.node):
+                target = self.text(e, e.key)
+                if target is None:
+                    return None
+                if e.key not in fields:
+                    self.problem(e.line, f"`map`: '{e.key}' is not one of the note type's fields")
+                    return None
+                to_drill.append((e.key, target))
+        templates = []
+        tnode = by_key["templates"].node
+        if not isinstance(tnode, yaml.SequenceNode) or not tnode.value:
+            self.problem(
+                by_key["templates"].line, "`templates` must be a list of name, front, back"
+            )
+            return None
+        for item in tnode.value:
+            if not isinstance(item, yaml.MappingNode):
+                self.problem(line_of(item), "a template must be a mapping of name, front, back")
+                return None
+            parts = {e.key: e for e in self.entries(item)}
+            values = []
+            for key in ("name", "front", "back"):
+                try:
+                    value = yamlnodes.scalar_text(parts[key].node) if key in parts else None
+                except YamlError as err:
+                    self.problem(err.line, f"template `{key}`: {err.message}")
+                    return None
+                if value is None:
+                    self.problem(line_of(item), f"a template without `{key}:`")
+                    return None
+                values.append(value)
+            templates.append(AnkiTemplate(*values))
+        css = ""
+        if "css" in by_key:
+            try:
+                css = yamlnodes.scalar_text(by_key["css"].node) or ""
+            except YamlError as err:
+                self.problem(err.line, f"`css`: {err.message}")
+                return None
+        cloze = False
+        if "cloze" in by_key:
+            c = by_key["cloze"]
+            if not (isinstance(c.node, yaml.ScalarNode) and c.node.tag == yamlnodes.BOOL_TAG):
+                self.problem(c.line, "`cloze` must be true or false")
+                return None
+            cloze = c.node.value.lower() in ("true", "yes", "on")
+        return OriginalNoteType(
+            int(id_text),
+            name,
+            fields,
+            tuple(to_drill),
+            tuple(templates),
+            css,
+            cloze,
+            Location(self.display, line),
+        )
+
+    def read_extra(self, entry: yamlnodes.Entry) -> tuple[tuple[str, str], ...] | None:
+        """`extra:`: a mapping of an Anki field's name to its text."""
+        if not isinstance(entry.node, yaml.MappingNode):
+            self.problem(entry.line, "`extra` must be a mapping of field name: text")
+            return None
+        pairs = []
+        for e in self.entries(entry.node):
+            try:
+                value = yamlnodes.scalar_text(e.node)
+            except YamlError as err:
+                self.problem(err.line, f"`extra` {e.key}: {err.message}")
+                return None
+            pairs.append((e.key, (value or "").strip()))
+        return tuple(pairs)
 
     def read_order(self, entry: yamlnodes.Entry) -> int:
         text = self.text(entry, "order")
@@ -488,9 +659,40 @@ class DeckFile:
                 self.problem(by_key["id"].line, message)
                 ok = False
 
+        notetype = None
+        if "notetype" in by_key:
+            notetype_name = self.text(by_key["notetype"], "notetype")
+            notetype = self.notetypes.get(notetype_name or "")
+            if notetype_name is not None and notetype is None:
+                known = list(self.notetypes)
+                self.problem(
+                    by_key["notetype"].line,
+                    f"no note type '{notetype_name}' under this file's `anki_notetypes:`"
+                    + (did_you_mean(notetype_name, known) or ""),
+                )
+            if notetype is None:
+                ok = False
+            else:
+                targets = set(kind.field_names) | set(MAPPABLE_COMMON)
+                wrong = [(a, d) for a, d in notetype.to_drill if d not in targets]
+                if wrong:
+                    self.problem(
+                        by_key["notetype"].line,
+                        f"note type '{notetype.name}' puts {wrong[0][0]} in `{wrong[0][1]}`, "
+                        f"which a {kind.name} card has not",
+                    )
+                    ok = False
+        extra: tuple[tuple[str, str], ...] = ()
+        if "extra" in by_key:
+            read = self.read_extra(by_key["extra"])
+            if read is None:
+                ok = False
+            else:
+                extra = read
+
         fields: dict[str, Any] = {}
         for e in entries:
-            if e.key in ("id", "kind", "tags", "source", "suspended", "as_of", "guid"):
+            if e.key in _NOTE_KEYS:
                 continue
             spec = kind.field(e.key)
             if e.key == "note":
@@ -505,7 +707,9 @@ class DeckFile:
             else:
                 fields[e.key] = value
         for spec in kind.fields:
-            if spec.required and spec.name not in by_key:
+            # Anki keeps notes with an empty field (an empty Back, a Front that is only an
+            # image, a cloze without deletions): an imported one comes over as it is.
+            if spec.required and spec.name not in by_key and notetype is None:
                 self.problem(
                     line,
                     f"{kind.name} card '{note_id or '?'}' is missing `{spec.name}:` ({spec.help})",
@@ -536,10 +740,13 @@ class DeckFile:
         for spec in kind.fields:
             if spec.default is not None:
                 fields.setdefault(spec.name, spec.default)
+            elif notetype is not None and spec.required:
+                fields.setdefault(spec.name, "")
         media = self.media(entries, kind)
         if media is None:
             return None
-        for field_name, message in kind.check(fields) if kind.check else ():
+        checks = kind.check(fields) if kind.check and notetype is None else ()
+        for field_name, message in checks:
             entry = by_key.get(field_name)
             self.problem(entry.line if entry else line, message)
             ok = False
@@ -559,6 +766,8 @@ class DeckFile:
             as_of=as_of,
             media=media,
             guid=guid,
+            notetype=notetype,
+            extra=extra,
         )
 
     def field_value(self, e: yamlnodes.Entry, spec: Field, kind: Kind) -> Any:

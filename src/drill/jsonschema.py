@@ -62,6 +62,56 @@ def _common_properties() -> dict[str, Any]:
         "as_of": _AS_OF | {"description": COMMON_FIELDS["as_of"]},
         "guid": {"type": "string", "minLength": 1, "description": COMMON_FIELDS["guid"]},
         "note": {**_TEXT, "description": COMMON_FIELDS["note"]},
+        "notetype": {"type": "string", "minLength": 1, "description": COMMON_FIELDS["notetype"]},
+        "extra": {
+            "type": "object",
+            "additionalProperties": _TEXT,
+            "description": COMMON_FIELDS["extra"],
+        },
+    }
+
+
+def _notetypes_schema() -> dict[str, Any]:
+    from drill.content import NOTETYPE_KEYS
+
+    text = {"type": "string"}
+    template = {
+        "type": "object",
+        "required": ["name", "front", "back"],
+        "additionalProperties": False,
+        "properties": {"name": text, "front": text, "back": text},
+    }
+    return {
+        "type": "array",
+        "description": DECK_KEYS["anki_notetypes"],
+        "items": {
+            "type": "object",
+            "required": ["name", "id", "fields", "templates"],
+            "additionalProperties": False,
+            "properties": {
+                "name": text | {"description": NOTETYPE_KEYS["name"]},
+                "id": {"type": "integer", "minimum": 1, "description": NOTETYPE_KEYS["id"]},
+                "cloze": {"type": "boolean", "description": NOTETYPE_KEYS["cloze"]},
+                "fields": {
+                    "type": "array",
+                    "items": text,
+                    "minItems": 1,
+                    "description": NOTETYPE_KEYS["fields"],
+                },
+                "map": {
+                    "type": "object",
+                    "additionalProperties": text,
+                    "description": NOTETYPE_KEYS["map"],
+                },
+                "templates": {
+                    "type": "array",
+                    "items": template,
+                    "minItems": 1,
+                    "description": NOTETYPE_KEYS["templates"],
+                },
+                "css": text | {"description": NOTETYPE_KEYS["css"]},
+            },
+        },
     }
 
 
@@ -203,7 +253,12 @@ def deck_schema() -> dict[str, Any]:
                 "then": {
                     "description": kind.help,
                     "properties": {**common, **{f.name: _field_schema(f) for f in kind.fields}},
-                    "required": ["id"] + [f.name for f in kind.fields if f.required],
+                    "required": ["id"],
+                    # An imported note (`notetype:`) may have empty fields, as Anki allows.
+                    "anyOf": [
+                        {"required": [f.name for f in kind.fields if f.required]},
+                        {"required": ["notetype"]},
+                    ],
                     "additionalProperties": False,
                 },
             }
@@ -252,6 +307,7 @@ def deck_schema() -> dict[str, Any]:
                 },
             },
             "problems": _problems_schema(),
+            "anki_notetypes": _notetypes_schema(),
         },
     }
 

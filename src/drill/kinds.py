@@ -30,6 +30,10 @@ COMMON_FIELDS = {
     "YYYY, YYYY-MM or YYYY-MM-DD",
     "suspended": "true keeps the note out of quizzes",
     "guid": "the note's Anki GUID, kept from an import so Anki updates that note in place",
+    "notetype": "the Anki note type the note came from (a name under the file's "
+    "`anki_notetypes:`); drill build gives it back to Anki in that note type",
+    "extra": "fields drill has no place for, kept from an import: a mapping of field name to "
+    "text, shown under the answer",
     "note": "extra text shown under the answer",
 }
 
@@ -116,10 +120,18 @@ def _bullets(items: tuple[str, ...] | list[str]) -> str:
     return "\n".join(f"- {item}" for item in items)
 
 
-def sides(kind: Kind, fields: Mapping[str, Any]) -> list[Side]:
-    """The cards a note of `kind` with these (validated) fields yields."""
+def sides(kind: Kind, fields: Mapping[str, Any], *, as_anki: bool = False) -> list[Side]:
+    """The cards a note of `kind` with these (validated) fields yields. `as_anki`: the note
+    came from Anki and yields what Anki gave it, where drill's own checks would refuse it (a
+    cloze without a deletion, or with one left open, is one card showing its text)."""
     if kind.cloze:
-        return _cloze_sides(fields[kind.cloze])
+        text = fields[kind.cloze]
+        if as_anki:
+            try:
+                return _cloze_sides(text) or [Side("c1", text, text)]
+            except ClozeError:
+                return [Side("c1", text, text)]
+        return _cloze_sides(text)
     out = []
     # A cold sync makes ten thousand of these: the card specs are pre-digested (_PLANS).
     for suffix, prompt, label, ask, counted, only_if, first, rest in _PLANS[kind.name]:
@@ -213,6 +225,29 @@ def cloze_numbers(text: str) -> list[int]:
         return sorted({d.number for d in _deletions(parse_cloze(text))})
     except ClozeError:
         return []
+
+
+def cloze_deletions(text: str) -> list[tuple[int, str, str]]:
+    """(number, hidden text, the card's question with it blanked) for each deletion, nested
+    ones included, in the order written; [] for text that does not parse."""
+    try:
+        parts = parse_cloze(text)
+    except ClozeError:
+        return []
+    return [
+        (d.number, _show(d.parts, None, "", ""), _show(parts, d.number, "", ""))
+        for d in _deletions(parts)
+    ]
+
+
+def cloze_between(text: str) -> list[str]:
+    """The text between two top-level deletions, each stretch once."""
+    try:
+        parts = parse_cloze(text)
+    except ClozeError:
+        return []
+    marks = [i for i, p in enumerate(parts) if isinstance(p, Deletion)]
+    return [p for p in parts[marks[0] : marks[-1]] if isinstance(p, str)] if marks else []
 
 
 def cloze_answers(text: str) -> str:
@@ -439,6 +474,7 @@ KINDS: dict[str, Kind] = {
                         "7 * day",
                         "optional: drill check computes it and compares it with the answer",
                     ),
+                    ("source", "Arithmetic: 7 days of 86,400 s", "optional"),
                 ),
             ),
             typed="quantity",
@@ -478,7 +514,11 @@ KINDS: dict[str, Kind] = {
                 ),
                 (
                     ("dimension", "Read/write ratio", "what the requirement is about"),
-                    ("question", "How many reads are there for each write?", "the question to ask"),
+                    (
+                        "question",
+                        "Is it read-heavy or write-heavy, and by how much (10:1? 100:1?)",
+                        "the question to ask",
+                    ),
                     (
                         "why",
                         "A read-heavy system gains most from caches and read replicas.",

@@ -13,13 +13,17 @@ from typing import Any
 
 @dataclass(frozen=True, order=True)
 class Problem:
-    """Something wrong in a deck file, reported as `path:line: message`."""
+    """Something wrong in a deck file, reported as `path:line: message`. A problem with a
+    `rule` is a content lint's warning (drill.lints): `path:line: warning: message [rule]`."""
 
     path: str
     line: int
     message: str
+    rule: str = ""
 
     def __str__(self) -> str:
+        if self.rule:
+            return f"{self.path}:{self.line}: warning: {self.message} [{self.rule}]"
         return f"{self.path}:{self.line}: {self.message}"
 
 
@@ -40,6 +44,40 @@ class Location:
         return f"{self.path}:{self.line}"
 
 
+@dataclass(frozen=True)
+class AnkiTemplate:
+    name: str
+    front: str  # Anki's qfmt
+    back: str  # afmt
+
+
+@dataclass(frozen=True)
+class OriginalNoteType:
+    """An Anki note type kept from an import (a deck file's `anki_notetypes:`), so that
+    `drill build` gives Anki back its own note type (same id, fields, templates and CSS) and
+    Anki updates the imported notes in place instead of adding copies."""
+
+    id: int
+    name: str
+    fields: tuple[str, ...]  # in Anki's order
+    to_drill: tuple[tuple[str, str], ...]  # (Anki field, the drill field it fills)
+    templates: tuple[AnkiTemplate, ...]
+    css: str = ""
+    cloze: bool = False
+    location: Location = Location("<memory>", 0)
+
+    def same_as(self, other: OriginalNoteType) -> bool:
+        """The same definition (where each was written aside)."""
+        return (self.id, self.name, self.fields, self.to_drill, self.templates, self.css) == (
+            other.id,
+            other.name,
+            other.fields,
+            other.to_drill,
+            other.templates,
+            other.css,
+        ) and self.cloze == other.cloze
+
+
 # Notes and cards are built by the ten thousand on a cold sync: slots and plain assignment
 # make that 4x quicker than a frozen dataclass. Treat them as read-only all the same.
 @dataclass(slots=True)
@@ -58,6 +96,8 @@ class Note:
     as_of: str | None = None  # when a volatile fact was last checked (YYYY[-MM[-DD]])
     media: tuple[tuple[str, str], ...] = ()  # (path as written, the file) of each image or sound
     guid: str | None = None  # the note's Anki GUID, when it came from Anki
+    notetype: OriginalNoteType | None = None  # the Anki note type it came from
+    extra: tuple[tuple[str, str], ...] = ()  # (label, text): fields drill has no place for
 
 
 @dataclass(slots=True)

@@ -12,6 +12,7 @@ yields the same cards as drill does for that kind: optional cards use conditiona
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -169,6 +170,28 @@ class NoteType:
 def field_name(kind_field: str) -> str:
     """The Anki field name of a kind's field: `accepted_because` → `Accepted because`."""
     return kind_field.replace("_", " ").capitalize()
+
+
+# The Source field's text: the note's `source`, then when its fact was checked (`as_of`), so
+# the meta line under every answer shows both ("DDIA ch. 5 · as of 2026-11") without a field
+# of its own (fields are identity). `drill import` splits them apart again.
+AS_OF_SEPARATOR = " · "
+_AS_OF_RE = re.compile(r"^(?:(.*?)\s*·\s*)?as of (\d{4}(?:-\d{2}(?:-\d{2})?)?)$", re.DOTALL)
+
+
+def source_text(source: str | None, as_of: str | None) -> str:
+    """The Source field's text: `DDIA ch. 5 · as of 2026-11`, `DDIA ch. 5`, `as of 2026`."""
+    dated = f"as of {as_of}" if as_of else ""
+    return AS_OF_SEPARATOR.join(part for part in (source or "", dated) if part)
+
+
+def split_source(text: str) -> tuple[str | None, str | None]:
+    """(source, as_of) from a Source field's text, as `source_text` wrote them."""
+    text = text.strip()
+    m = _AS_OF_RE.match(text)
+    if m is None:
+        return text or None, None
+    return (m.group(1) or "").strip() or None, m.group(2)
 
 
 def _fields(kind: str) -> tuple[str, ...]:

@@ -41,10 +41,11 @@ from drill.anki.notetypes import (  # noqa: F401 - NOTE_TYPES and field_name for
     field_name,
     note_guid,
     note_type,
+    source_text,
     stable_id,
 )
 from drill.kinds import KINDS
-from drill.model import Note
+from drill.model import Note, OriginalNoteType
 from drill.names import file_slug
 
 if TYPE_CHECKING:
@@ -73,6 +74,15 @@ class _Note(genanki.Note):
     def write_to_db(self, cursor: Any, timestamp: float, deck_id: int, id_gen: Any) -> None:
         super().write_to_db(cursor, self.mtime, deck_id, id_gen)
 
+    def _front_back_cards(self) -> list[Any]:
+        if not isinstance(self.model, KeptModel):
+            return super()._front_back_cards()
+        from drill.anki.templates import card_ordinals
+
+        fronts = [t["qfmt"] for t in self.model.templates]
+        names = [f["name"] for f in self.model.fields]
+        return [genanki.Card(i) for i in card_ordinals(fronts, names, self.fields)]
+
     def _cloze_cards(self) -> list[Any]:
         """One card per cloze number, nested deletions included (genanki's own search stops
         at the first `}}`, so `{{c1::a {{c2::b}} c}}` gave it c1 alone)."""
@@ -83,6 +93,44 @@ class _Note(genanki.Note):
             if int(n) > 0
         }
         return [genanki.Card(n - 1) for n in sorted(numbers)] or [genanki.Card(0)]
+
+
+class KeptModel(genanki.Model):
+    """An Anki note type kept from an import, given back to Anki as it was: its own id, name,
+    fields, templates and CSS, so Anki recognises it and updates the notes in place. Dated
+    long ago, so Anki never takes its templates over the collection's own."""
+
+    KEPT_MTIME = 1
+
+    def __init__(self, notetype: OriginalNoteType):
+        super().__init__(
+            notetype.id,
+            notetype.name,
+            fields=[{"name": name} for name in notetype.fields],
+            templates=[
+                {"name": t.name, "qfmt": t.front, "afmt": t.back} for t in notetype.templates
+            ],
+            css=notetype.css,
+            model_type=genanki.Model.CLOZE if notetype.cloze else genanki.Model.FRONT_BACK,
+        )
+
+    @property
+    def _req(self) -> list[Any]:
+        # genanki renders every template with chevron to find this; Anki has not read it since
+        # 2.1.28, and the cards come from drill.anki.templates. Say each field is enough.
+        return [[i, "any", list(range(len(self.fields)))] for i in range(len(self.templates))]
+
+    def to_json(self, timestamp: float, deck_id: int) -> dict[str, Any]:
+        return super().to_json(self.KEPT_MTIME, deck_id)
+
+
+def drill_suffix(kind: str, ordinal: int) -> str | None:
+    """The drill card an Anki card of a kind's note is (its id suffix), by template ordinal;
+    None when drill has no such card (a kept note type with more templates than the kind)."""
+    spec = note_type(kind)
+    if spec.cloze:
+        return f"c{ordinal + 1}"
+    return spec.templates[ordinal].suffix if ordinal < len(spec.templates) else None
 
 
 # --------------------------------------------------------------------------- notes
@@ -134,12 +182,33 @@ def anki_fields(note: Note) -> list[str]:
     """The note's Anki fields, in its note type's order."""
     kind = KINDS[note.kind]
     media = note_media(note) if note.media else None
+    if note.notetype is not None:
+        return kept_fields(note, note.notetype, media)
     values = [
         field_html(note.fields.get(name), name, note.kind, media) for name in kind.field_names
     ]
     values.append(field_html(note.fields.get("note"), "note", note.kind, media))
-    values.append(markup.escape(note.source or ""))
+    values.append(markup.escape(source_text(note.source, note.as_of)))
     values.append(markup.escape(note.id))
+    return values
+
+
+def kept_fields(
+    note: Note, notetype: OriginalNoteType, media: Mapping[str, str] | None
+) -> list[str]:
+    """An imported note's fields in its own Anki note type: each field from the drill field
+    the note type maps it to, or from the note's `extra:`; empty when it has neither."""
+    to_drill = dict(notetype.to_drill)
+    extra = dict(note.extra)
+    values = []
+    for name in notetype.fields:
+        target = to_drill.get(name)
+        if target == "source":
+            values.append(markup.escape(note.source or ""))
+        elif target is not None:
+            values.append(field_html(note.fields.get(target), target, note.kind, media))
+        else:
+            values.append(markup.to_html(extra[name], media) if extra.get(name) else "")
     return values
 
 
@@ -167,14 +236,25 @@ class ExportNote:
     mtime: int  # seconds since the epoch
     media: tuple[tuple[str, str], ...] = ()  # (name in the package, the file)
     anki_guid: str | None = None  # the GUID of a note that came from Anki
+    notetype: OriginalNoteType | None = None  # the Anki note type it came from
 
     @property
     def guid(self) -> str:
         return self.anki_guid or note_guid(self.id)
 
-    def genanki_note(self, models: Mapping[str, genanki.Model], due: int) -> _Note:
+    @property
+    def model_key(self) -> str | int:
+        """Which note type it is written in: its kind's, or the id of the one it came with."""
+        return self.notetype.id if self.notetype is not None else self.kind
+
+    def model(self) -> genanki.Model:
+        return (
+            KeptModel(self.notetype) if self.notetype is not None else note_type(self.kind).model()
+        )
+
+    def genanki_note(self, models: Mapping[str | int, genanki.Model], due: int) -> _Note:
         return _Note(
-            model=models[self.kind],
+            model=models[self.model_key],
             fields=list(self.fields),
             tags=list(self.tags),
             guid=self.guid,
@@ -204,6 +284,7 @@ def export_notes(
                 mtime=mtime,
                 media=media,
                 anki_guid=note.guid,
+                notetype=note.notetype,
             )
         )
     return out
@@ -286,7 +367,9 @@ def package_cards(cursor: Any, notes: Sequence[ExportNote]) -> list[Any]:
         note = by_guid.get(guid)
         if note is None or note.kind == PROBLEM_KIND:
             continue
-        suffix = note_type(note.kind).suffix(ordinal)
+        suffix = drill_suffix(note.kind, ordinal)
+        if suffix is None:
+            continue
         found.append(PackageCard(cid, f"{note.id}/{suffix}" if suffix else note.id, note.deck))
     return found
 
@@ -299,7 +382,10 @@ def write_package(
 ) -> Written:
     """Write one .apkg holding these notes, their decks and their note types (and, with
     `progress`, each card's schedule and review log)."""
-    models = {kind: note_type(kind).model() for kind in dict.fromkeys(n.kind for n in notes)}
+    models: dict[str | int, genanki.Model] = {}
+    for note in notes:
+        if note.model_key not in models:
+            models[note.model_key] = note.model()
     decks: dict[str, genanki.Deck] = {}
     result = Written(path)
     for due, note in enumerate(notes):

@@ -79,7 +79,10 @@ def drill_item(
     line: int, kind: str, names: Sequence[str], values: Sequence[str], shown: str
 ) -> tuple[Item | None, list[Problem]]:
     """A note of one of drill's own note types, read back field by field (lists from their
-    bullets), so `drill build` and then importing the package loses nothing."""
+    bullets), so `drill build` and then importing the package loses nothing: the Source
+    field gives back `source` and `as_of` (`DDIA ch. 5 · as of 2026-11`)."""
+    from drill.anki.notetypes import split_source
+
     by_name = {n: html_to_text(v) for n, v in zip(names, values, strict=False)}
     item = Item(line, kind, {})
     for spec in KINDS[kind].fields:
@@ -93,7 +96,7 @@ def drill_item(
         else:
             item.fields[spec.name] = text
     item.note = by_name.get("Note") or None
-    item.source = by_name.get("Source") or None
+    item.source, item.as_of = split_source(by_name.get("Source", ""))
     return finish(item, shown, [])
 
 

@@ -170,6 +170,8 @@ def _table_item(
             item.tags = split_tags(value)
         elif name == "source":
             item.source = value or None
+        elif name == "as_of":
+            item.as_of = value or None
         elif name == "note":
             item.note = value or None
         elif name == "suspended":

@@ -1,4 +1,5 @@
-"""`drill check`: every problem in the decks, all at once, as `path:line: message`."""
+"""`drill check`: every problem in the decks, all at once, as `path:line: message`; and the
+content lints' warnings (drill.lints): always the rules in RULES_ALWAYS, all with `lint`."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ class CheckReport:
     collection: Collection
     problems: list[Problem]
     rename_hints: list[tuple[str, str]] = field(default_factory=list)  # (old id, new id)
+    warnings: list[Problem] = field(default_factory=list)  # lints: never make the check fail
 
     @property
     def ok(self) -> bool:
@@ -25,15 +27,23 @@ class CheckReport:
         return len({p.path for p in self.problems})
 
 
-def check(settings: Settings, paths: Sequence[Path] = ()) -> CheckReport:
+def check(settings: Settings, paths: Sequence[Path] = (), lint: bool = False) -> CheckReport:
     """Load the decks under `paths` (default: every deck folder in effect) and collect every
-    problem. Where the database knows a card with history whose id left the decks, and a new
-    card has the same text, a `drill rename` is suggested (read from the database as it is;
-    nothing is written)."""
+    problem, and the warnings of the content lints (every rule with `lint`, else only those
+    run always). Where the database knows a card with history whose id left the decks, and a
+    new card has the same text, a `drill rename` is suggested (read from the database as it
+    is; nothing is written)."""
+    from drill import lints
     from drill.content import load
 
     collection = load(list(paths) or settings.deck_roots)
-    return CheckReport(collection, sorted(collection.problems), _rename_hints(settings, collection))
+    warnings = lints.lint(collection.notes, lints.RULES if lint else lints.RULES_ALWAYS)
+    return CheckReport(
+        collection,
+        sorted(collection.problems),
+        _rename_hints(settings, collection),
+        warnings,
+    )
 
 
 def _rename_hints(settings: Settings, collection: Collection) -> list[tuple[str, str]]:

@@ -175,30 +175,45 @@ def _collection(paths: list[Path] | None, decks: list[Path] | None):
 
 
 @app.command()
-def check(paths: PathsArg = None, decks: DecksOpt = None) -> None:
+def check(
+    paths: PathsArg = None,
+    lint: Annotated[
+        bool,
+        typer.Option(
+            "--lint",
+            help="Also run the content lints (list-too-long, answer-in-question, "
+            "near-duplicate, number-no-source, cloze-answer-visible, bare-question): each "
+            "warning is `path:line: warning: message [rule]`. Warnings never fail the check.",
+        ),
+    ] = False,
+    decks: DecksOpt = None,
+) -> None:
     """Validate deck files or folders (default: every deck folder in effect). Prints `N
-    decks, N notes, N cards: ok`, or every problem as `path:line: message` and exits 1."""
+    decks, N notes, N cards: ok`, or every problem as `path:line: message` and exits 1.
+    Warnings (a measured number with no as_of; with --lint, every content lint) are printed
+    as `path:line: warning: message [rule]` and leave the exit code alone."""
     from drill.names import plural
     from drill.services.check import check as run
 
-    result = run(_settings(None, decks), paths or ())
+    result = run(_settings(None, decks), paths or (), lint=lint)
     for old, new in result.rename_hints:
         warn(
             f"hint: '{old}' left the decks with its history and '{new}' has the same text: "
             f"if the id changed, run  drill rename {old} {new}"
         )
+    for problem in [*result.problems, *result.warnings]:
+        echo(str(problem))
+    warnings = f" ({plural(len(result.warnings), 'warning')})" if result.warnings else ""
     if result.problems:
-        for problem in result.problems:
-            echo(str(problem))
         files = result.files_with_problems
-        warn(f"{plural(len(result.problems), 'problem')} in {plural(files, 'file')}")
+        warn(f"{plural(len(result.problems), 'problem')} in {plural(files, 'file')}{warnings}")
         raise typer.Exit(1)
     c = result.collection
     if not c.files:
         raise DrillError("no deck files found (looked for *.yaml and *.yml)")
     echo(
         f"{plural(len(c.decks), 'deck')}, {plural(len(c.notes), 'note')}, "
-        f"{plural(len(c.cards), 'card')}: ok"
+        f"{plural(len(c.cards), 'card')}: ok{warnings}"
     )
 
 
