@@ -344,3 +344,60 @@ def test_a_card_answered_in_both_is_replayed(drill, tmp_path, cli):
     before = drill.dump()
     assert not pull_file(drill.settings, path, now=now).changed
     assert drill.dump() == before
+
+
+def test_notes_that_came_from_anki_are_found_by_their_guid(drill, tmp_path):
+    """A deck imported from Anki keeps each note's GUID (`guid:`) and its Anki note type
+    (`anki_notetypes:`): Anki's cards of those notes are drill's cards, template by
+    template."""
+    col = open_collection(tmp_path / "phone" / "collection.anki2", drill.rollover)
+    try:
+        model = col.models.by_name("Basic (and reversed card)")
+        guids, first = [], None
+        for i in range(3):
+            note = col.new_note(model)
+            note["Front"], note["Back"] = f"Word {i}", f"Meaning {i}"
+            col.add_note(note, col.decks.id("Words"))
+            guids.append(note.guid)
+            first = first or note
+        deck = {
+            "deck": "Words",
+            "anki_notetypes": [
+                {
+                    "name": model["name"],
+                    "id": model["id"],
+                    "fields": [f["name"] for f in model["flds"]],
+                    "map": {"Front": "front", "Back": "back"},
+                    "templates": [
+                        {"name": t["name"], "front": t["qfmt"], "back": t["afmt"]}
+                        for t in model["tmpls"]
+                    ],
+                    "css": model["css"],
+                }
+            ],
+            "cards": [
+                {
+                    "id": f"word-{i}",
+                    "kind": "reverse",
+                    "guid": guid,
+                    "notetype": model["name"],
+                    "front": f"Word {i}",
+                    "back": f"Meaning {i}",
+                }
+                for i, guid in enumerate(guids)
+            ],
+        }
+        (drill.decks / "words.yaml").write_text(yaml.safe_dump(deck, sort_keys=False), "utf-8")
+        study(col, random.Random(3), deck="Words")
+        ords = {card.ord: card.id for card in first.cards()}
+        path = export(col, tmp_path / "export", "colpkg")
+        report = pull_file(drill.settings, path)
+        assert report.notes == 3 and report.cards == 6 and report.received > 6
+        with Store(drill.db) as store:
+            for ordinal, card_id in ((0, "word-0"), (1, "word-0/reverse")):
+                logged = [r.anki_id for r in store.history(card_id)]
+                assert logged == col.db.list(
+                    "SELECT id FROM revlog WHERE cid = ? ORDER BY id", ords[ordinal]
+                )
+    finally:
+        col.close()

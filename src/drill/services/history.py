@@ -48,13 +48,15 @@ class PullReport:
 
 
 def card_id_for(note: Any, ordinal: int) -> str | None:
-    """The drill card id of an Anki card of a drill note (drill.model.Note): the note id
-    and its note type's suffix for the card's template ordinal."""
-    from drill.anki.notetypes import note_type
+    """The drill card id of an Anki card of a drill note (drill.model.Note), by its template
+    ordinal, as `drill build` writes them (None: a card drill has no card for)."""
+    from drill.anki.package import drill_suffix
 
     try:
-        suffix = note_type(note.kind).suffix(ordinal)
+        suffix = drill_suffix(note.kind, ordinal)
     except (IndexError, KeyError):
+        return None
+    if suffix is None:
         return None
     return f"{note.id}/{suffix}" if suffix else note.id
 
