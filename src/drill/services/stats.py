@@ -31,6 +31,7 @@ class StatsReport:
     ease: dict[str, int]  # per ease bucket
     leeches: list[dict[str, Any]]
     retrievability: dict[str, Any]  # FSRS: average predicted recall now, over how many cards
+    reviews_by_origin: dict[str, int]  # where the reviews were done: drill, anki
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -141,4 +142,5 @@ def stats(ws: Workspace, deck: str | None = None) -> StatsReport:
             "average": round(sum(recall) / len(recall), 4) if recall else None,
             "cards": len(recall),
         },
+        reviews_by_origin=store.origins(deck),
     )

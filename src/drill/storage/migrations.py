@@ -7,7 +7,9 @@ CHECK constraints and a foreign key from the review log to its card; that DDL is
 hand, because sqlite-utils' `create` and `transform` cannot declare CHECK constraints. v3
 also says where each review was done (`origin`: drill, or anki for a review brought in from
 an Anki package or a sync) and, once Anki has the row, its id in Anki's revlog (`anki_id`, epoch
-milliseconds), so the same review is never brought in or sent twice.
+milliseconds), so the same review is never brought in or sent twice; and each card's last
+state in common with Anki (`anki_common`: the state as JSON, and whether Anki holds it too),
+the point a card answered on both sides is replayed from.
 """
 
 from __future__ import annotations
@@ -165,6 +167,7 @@ CREATE TABLE cards_v3 (
   stability REAL,
   difficulty REAL,
   sm2_state TEXT CHECK (sm2_state IS NULL OR json_valid(sm2_state)),
+  anki_common TEXT CHECK (anki_common IS NULL OR json_valid(anki_common)),
   CHECK ((yaml_suspended | interday | suspended | leech | orphaned) BETWEEN 0 AND 1),
   CHECK (min(step, interval_days, reps, lapses, scheduled_secs) >= 0),
   CHECK ((scheduler IS NULL) = (sm2_state IS NULL))

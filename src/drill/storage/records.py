@@ -52,6 +52,12 @@ def state_from_dict(data: dict[str, Any]) -> CardState:
     return from_dict(data)
 
 
+def common_json(state: CardState, shared: bool) -> str:
+    """A card's `anki_common`: its last state in common with Anki, and whether Anki holds
+    it too."""
+    return json.dumps({"state": state_dict(comparable(state)), "shared": shared})
+
+
 def comparable(state: CardState) -> CardState:
     """The stored part of a state (leech and suspended live in their own flags)."""
     return replace(state, leech=False, suspended=False)
@@ -276,6 +282,16 @@ class CardRecord:
     def difficulty(self) -> float | None:
         return self._row["difficulty"]
 
+    @property
+    def anki_common(self) -> tuple[CardState, bool] | None:
+        """The card's last state in common with Anki, and whether Anki holds it too (None
+        before the card's first merge with Anki's history)."""
+        text = self._row["anki_common"]
+        if not text:
+            return None
+        data = json.loads(text)
+        return state_from_dict(data["state"]), bool(data["shared"])
+
 
 # --------------------------------------------------------------------------- reviews
 
@@ -359,9 +375,19 @@ class ReviewRecord:
         return self._row["grade"]
 
     @property
+    def origin(self) -> str:
+        """Where the review was done: 'drill', or 'anki' (brought in from Anki)."""
+        return self._row["origin"]
+
+    @property
+    def anki_id(self) -> int | None:
+        """Its id in Anki's revlog (epoch milliseconds), once Anki has it."""
+        return self._row["anki_id"]
+
+    @property
     def state_before(self) -> CardState:
         """The card's state before this answer (flags cleared)."""
-        snapshot = json.loads(self._row["state_before"])
+        snapshot = json.loads(self._row["state_before"] or "{}")
         snapshot.pop("suspended_flag", None)
         snapshot.pop("leech_flag", None)
         return comparable(state_from_dict(snapshot))

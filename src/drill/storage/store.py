@@ -30,6 +30,7 @@ from drill.storage.migrations import CURRENT_SCHEMA, MIGRATIONS, REBUILDS, SCHEM
 from drill.storage.records import (
     CardRecord,
     ReviewRecord,
+    common_json,
     comparable,
     from_iso,
     iso,
@@ -704,3 +705,134 @@ class Store:
         from drill.storage.sync import sync_files
 
         return sync_files(self, list(files), now, prune=prune)
+
+    # ----------------------------------------------------------------------- Anki history
+
+    def apply_anki(
+        self,
+        merges: Iterable[Any],
+        *,
+        sent: Iterable[tuple[int, int]] = (),
+        shared: Iterable[tuple[str, CardState]] = (),
+    ) -> AnkiApplied:
+        """Write what merges with Anki's history decided, in one transaction: each merge
+        (drill.anki.history.CardMerge) brings in Anki's answers (never twice: `anki_id` is
+        unique), gives drill reviews Anki had under its own id their id, rewrites replayed
+        rows, and sets the card's state, flags and last common state. `sent`: (review id,
+        anki id) of drill reviews now in Anki; `shared`: (card id, state) of cards whose
+        state Anki now holds too. StaleStateError, and nothing written, when a card was
+        answered in drill since the merge was computed."""
+        applied = AnkiApplied()
+        with self.transaction():
+            for merge in merges:
+                row = self.conn.execute(
+                    "SELECT * FROM cards WHERE id = ?", (merge.card_id,)
+                ).fetchone()
+                if row is None:
+                    raise KeyError(merge.card_id)
+                if state_of(row) != comparable(merge.expected):
+                    raise StaleStateError(f"card {merge.card_id} was answered meanwhile")
+                for entry in merge.insert:
+                    cursor = self.conn.execute(
+                        _INSERT_LOGGED + " ON CONFLICT (anki_id) DO NOTHING",
+                        (merge.card_id, *_logged_values(entry), "anki", entry.anki_id),
+                    )
+                    applied.received += cursor.rowcount
+                for review_id, anki_id in merge.adopt:
+                    applied.matched += self.conn.execute(
+                        "UPDATE review_log SET anki_id = ? WHERE id = ? AND anki_id IS NULL",
+                        (anki_id, review_id),
+                    ).rowcount
+                for review_id, entry in merge.rewrite:
+                    self.conn.execute(
+                        "UPDATE review_log SET review_kind = ?, phase_before = ?, "
+                        "phase_after = ?, interval_before = ?, interval_after = ?, "
+                        "ease_before = ?, ease_after = ?, due_after = ?, state_before = ? "
+                        "WHERE id = ?",
+                        (*_logged_values(entry, derived_only=True), review_id),
+                    )
+                values: dict[str, Any] = {}
+                if merge.state is not None:
+                    values.update(state_columns(merge.state))
+                    applied.cards += 1
+                if merge.suspended is not None:
+                    values["suspended"] = int(merge.suspended)
+                if merge.leech is not None:
+                    values["leech"] = int(merge.leech)
+                if merge.common is not None:
+                    values["anki_common"] = common_json(merge.common.state, merge.common.shared)
+                if values:
+                    self._update(merge.card_id, values)
+                applied.replayed += bool(merge.replayed)
+            for review_id, anki_id in sent:
+                applied.sent += self.conn.execute(
+                    "UPDATE review_log SET anki_id = ? WHERE id = ? AND anki_id IS NULL",
+                    (anki_id, review_id),
+                ).rowcount
+            for card_id, state in shared:
+                self._update(card_id, {"anki_common": common_json(state, True)})
+        return applied
+
+    def unsent_reviews(self) -> list[ReviewRecord]:
+        """Drill's reviews Anki does not have yet (no `anki_id`), in the order answered."""
+        rows = self.conn.execute(
+            "SELECT * FROM review_log WHERE anki_id IS NULL ORDER BY reviewed_at, id"
+        )
+        return [ReviewRecord(row) for row in rows]
+
+    def origins(self, deck: str | None = None) -> dict[str, int]:
+        """How many reviews were done where: {'drill': n, 'anki': m}."""
+        sql, params = self._log_filter("SELECT origin, count(*) FROM review_log WHERE 1", [], deck)
+        found = {"drill": 0, "anki": 0}
+        found.update(
+            {row[0]: row[1] for row in self.conn.execute(sql + " GROUP BY origin", params)}
+        )
+        return found
+
+
+class AnkiApplied:
+    """What `Store.apply_anki` wrote."""
+
+    __slots__ = ("cards", "matched", "received", "replayed", "sent")
+
+    def __init__(self) -> None:
+        self.received = 0  # Anki's answers brought in
+        self.matched = 0  # drill reviews found in Anki under their own id
+        self.sent = 0  # drill reviews marked as in Anki
+        self.cards = 0  # cards whose state changed
+        self.replayed = 0  # cards answered on both sides, replayed
+
+
+_INSERT_LOGGED = (
+    "INSERT INTO review_log (card_id, reviewed_at, rating, review_kind, phase_before, "
+    "phase_after, interval_before, interval_after, ease_before, ease_after, due_after, "
+    "answer_ms, state_before, origin, anki_id) VALUES "
+    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _logged_values(entry: Any, *, derived_only: bool = False) -> tuple[Any, ...]:
+    """A review-log row's columns from an answer with its states before and after
+    (drill.anki.history.Row): the same columns `record_answer` writes."""
+    before, after = entry.before, entry.after
+    snapshot = {**state_dict(comparable(before)), "suspended_flag": 0, "leech_flag": 0}
+    derived = (
+        entry.kind,
+        before.phase,
+        after.phase,
+        before.interval_days,
+        after.interval_days,
+        before.ease,
+        after.ease,
+        iso(after.due),
+        json.dumps(snapshot),
+    )
+    if derived_only:
+        return derived
+    return (
+        iso(entry.reviewed_at),
+        int(entry.rating),
+        *derived[:8],
+        max(int(entry.answer_ms), 0),
+        derived[8],
+    )

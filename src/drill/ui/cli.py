@@ -753,6 +753,29 @@ def import_(
     echo(render.imported(result))
 
 
+@app.command()
+def pull(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            metavar="FILE",
+            help="An Anki .colpkg, a collection (collection.anki2, .anki21b), or an .apkg "
+            "exported with scheduling.",
+        ),
+    ],
+    db: DbOpt = None,
+    decks: DecksOpt = None,
+) -> None:
+    """Bring reviews done in Anki into drill, for drill's notes in the file (found by
+    GUID): each review comes in once, a card's schedule follows the side that answered it
+    last, and a card answered in both is replayed in time order. Pulling the same file
+    again changes nothing. Needs no Anki installed."""
+    from drill.services.history import pull_file
+    from drill.ui import render
+
+    echo(render.pulled(pull_file(_settings(db, decks), file, now=_now())))
+
+
 # --------------------------------------------------------------------------- problems
 
 problem_app = _group("Estimation problems: fresh numbers every time, answers graded by ratio.")

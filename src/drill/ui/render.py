@@ -4,12 +4,14 @@ so `drill due` prints the same table whichever way it is answered. Plain strings
 from __future__ import annotations
 
 import json
+from collections import Counter
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from drill.names import plural
 
 HEAT = " ░▒▓█"
+ORIGINS = {"drill": "drill", "anki": "Anki"}  # where a review was done
 
 
 def as_json(payload: Any) -> str:
@@ -87,6 +89,11 @@ def stats(report: Any) -> str:
     lines.append("")
     lines.append("Reviews over the last year (· none, ░▒▓█ more):")
     lines.extend(heatmap(data["reviews_per_day"], today))
+    origins = data.get("reviews_by_origin") or {}
+    if sum(origins.values()):
+        lines.append(
+            f"Reviews done in drill: {origins.get('drill', 0)} · in Anki: {origins.get('anki', 0)}"
+        )
     lines.append("")
     lines.append("True retention, last 30 days:")
     for name in ("young", "mature"):
@@ -196,10 +203,18 @@ def card_info(info: Any) -> str:
     )
     if not data["history"]:
         lines.append("No reviews yet.")
+    else:
+        where = Counter(ORIGINS.get(h["origin"], h["origin"]) for h in data["history"])
+        lines.append(
+            "History ("
+            + ", ".join(f"{n} in {name}" for name, n in sorted(where.items(), reverse=True))
+            + "):"
+        )
     for h in data["history"]:
         typed = f"  typed {h['typed_answer']!r} ({h['grade']})" if h["typed_answer"] else ""
         lines.append(
-            f"  {local_minute(h['reviewed_at'])}  {h['review_kind']:<7} rating {h['rating']}  "
+            f"  {local_minute(h['reviewed_at'])}  {ORIGINS.get(h['origin'], h['origin']):<5}  "
+            f"{h['review_kind']:<7} rating {h['rating']}  "
             f"{h['interval_before']}d -> {h['interval_after']}d  "
             f"ease {h['ease_after']:.2f}  {h['answer_ms'] / 1000:.1f}s{typed}"
         )
@@ -352,4 +367,42 @@ def graded(result: Any) -> str:
         for name, g in result.grades.items()
     ]
     lines.append(f"overall: {result.verdict} (suggested rating: {result.rating})")
+    return "\n".join(lines)
+
+
+def pulled(report: Any) -> str:
+    """`drill pull` (drill.services.history.PullReport)."""
+    lines = [
+        f"{plural(report.notes, 'note')} of drill's found ({plural(report.cards, 'card')}, "
+        f"{plural(report.reviews_in_file, 'review')} in the file)"
+        + (f"; {plural(report.other_notes, 'other note')} left alone" if report.other_notes else "")
+    ]
+    if not report.changed:
+        if report.reviews_in_file:
+            lines.append("nothing new: drill already has every review in the file")
+    else:
+        lines.append(
+            f"{plural(report.received, 'review')} brought in, "
+            f"{plural(report.updated, 'card')} updated"
+            + (
+                f", {plural(report.matched, 'drill review')} found in Anki"
+                if report.matched
+                else ""
+            )
+        )
+    if report.replayed:
+        lines.append(
+            f"{plural(len(report.replayed), 'card')} answered in both drill and Anki: "
+            "replayed in time order ("
+            + ", ".join(report.replayed[:5])
+            + (", ..." if len(report.replayed) > 5 else "")
+            + ")"
+        )
+    if report.manual:
+        lines.append(
+            f"left out {plural(report.manual, 'manual change')} in Anki (set due date, forget, "
+            "reschedule): not answers"
+        )
+    if report.cards and not report.reviews_in_file:
+        lines.append("the file holds no review history (exported without scheduling?)")
     return "\n".join(lines)
