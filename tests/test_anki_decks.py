@@ -254,3 +254,46 @@ def test_drill_build_then_import_gives_back_the_same_fields_and_media(cli, env):
     assert returned == original
     for name in ("red.png", "beep.wav"):
         assert (env / "back" / "media" / name).read_bytes() == (anki_made.MEDIA / name).read_bytes()
+
+
+def test_progress_comes_along_with_the_due_dates_anki_has(cli, env, made):
+    from anki.collection import Collection
+
+    from drill.scheduler import SchedulerConfig, scheduling_day
+    from drill.storage import Store
+
+    (env / "config.yaml").write_text(f"bundled: false\ndecks: [{env / 'mine'}]\n")
+    result = _import(cli, made.current, "--out", "mine")
+    assert "Progress from Anki: 2 reviews brought in, 2 cards scheduled as Anki has them" in (
+        result.stdout
+    )
+    col = Collection(str(anki_made.copy_collection(made, env / "anki")))
+    try:
+        today = col.sched.today
+        config = SchedulerConfig(rollover_hour=col.get_preferences().scheduling.rollover)
+        notes, _ = _notes(env / "mine")
+        with Store(env / "drill.db") as store:
+            for name, suffix in (("reversed", ""), ("basic", "")):
+                note = notes[made.guids[name]]
+                nid = col.db.scalar("SELECT id FROM notes WHERE guid = ?", made.guids[name])
+                card = col.get_note(nid).cards()[0]
+                record = store.card(note.id + (f"/{suffix}" if suffix else ""))
+                assert [r.origin for r in store.history(record.id)] == ["anki"]
+                if card.type == 2:  # answered Easy: a review, due on Anki's day
+                    now = datetime.now(UTC)
+                    days = scheduling_day(record.state.due, config) - scheduling_day(now, config)
+                    assert days.days == card.due - today
+                    assert record.state.interval_days == card.ivl
+                else:  # answered Good: a learning step, due at Anki's moment
+                    assert int(record.state.due.timestamp()) == card.due
+    finally:
+        col.close()
+    # Importing again brings nothing twice.
+    again = _import(cli, made.current, "--out", "mine")
+    assert "0 reviews brought in" in again.stdout
+
+
+def test_progress_waits_for_a_deck_folder(cli, env, made):
+    result = _import(cli, made.current, "--out", "elsewhere")
+    assert "Progress from Anki (2 scheduled cards, 2 reviews) not brought in yet" in result.stdout
+    assert "drill pull" in result.stdout

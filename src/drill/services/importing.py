@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from drill.importers.common import Report
 from drill.services.errors import DrillError
@@ -15,6 +16,8 @@ from drill.services.settings import Settings
 class ImportResult:
     reports: list[Report]  # one per deck file written
     in_deck_folder: bool  # every output is inside a deck folder in effect
+    history: Any = None  # drill.services.history.PullReport: the package's progress, once in
+    source: Path = Path()
 
     @property
     def report(self) -> Report:
@@ -35,7 +38,11 @@ def import_file(
     columns: Sequence[str] | None = None,
     header: bool = True,
     skip_bad: bool = False,
+    progress: bool = True,
 ) -> ImportResult:
+    """Import `source` into deck files (drill.importers). With `progress`, a package's
+    scheduling and review log then come into drill's store too, as `drill pull` brings them,
+    when the files are in a deck folder drill reads (else its cards are not drill's yet)."""
     from drill import authoring
     from drill import importers as importer
 
@@ -61,4 +68,10 @@ def import_file(
         folder = path.resolve().parent
         return any(folder == r or r in folder.parents for r in resolved)
 
-    return ImportResult(reports, all(inside(r.out) for r in reports))
+    in_decks = all(inside(r.out) for r in reports)
+    history = None
+    if progress and in_decks and reports[0].scheduled:
+        from drill.services.history import pull_file
+
+        history = pull_file(settings, source)
+    return ImportResult(reports, in_decks, history, source)

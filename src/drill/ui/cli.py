@@ -728,6 +728,14 @@ def import_(
             "nothing.",
         ),
     ] = False,
+    no_progress: Annotated[
+        bool,
+        typer.Option(
+            "--no-progress",
+            help="Leave an Anki package's scheduling and review history behind (by default "
+            "they come into drill, as drill pull brings them).",
+        ),
+    ] = False,
     decks: DecksOpt = None,
 ) -> None:
     """Turn a CSV/TSV file (a header row of field names, or --columns), an Anki "Notes in
@@ -747,6 +755,7 @@ def import_(
         columns=importer.columns_option(columns),
         header=not no_header,
         skip_bad=skip_bad,
+        progress=not no_progress,
     )
     for problem in result.report.skipped:
         warn(f"{problem} (left out)")

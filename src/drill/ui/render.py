@@ -320,6 +320,23 @@ def imported(result: Any) -> str:
         lines.append(f"Not carried over: {notice}")
     if skipped:
         lines.append(f"Left out {plural(skipped, 'row')} that could not be read (see above).")
+    if result.history is not None:
+        h = result.history
+        lines.append(
+            f"Progress from Anki: {plural(h.received, 'review')} brought in, "
+            f"{plural(h.updated, 'card')} scheduled as Anki has them"
+            + (f" ({plural(h.manual, 'manual reschedule')} left out)" if h.manual else "")
+            + "."
+        )
+    elif first.scheduled and result.in_deck_folder:
+        lines.append("Progress from Anki left behind (--no-progress).")
+    elif first.scheduled:
+        lines.append(
+            f"Progress from Anki ({plural(first.scheduled, 'scheduled card')}, "
+            f"{plural(first.reviews, 'review')}) not brought in yet: the cards are not in a "
+            "deck folder; once they are, run "
+            f"drill pull {shlex.quote(display_path(result.source))}"
+        )
     folders = list(dict.fromkeys(display_path(r.out.resolve().parent) for r in result.reports))
     target = display_path(first.out) if len(result.reports) == 1 else folders[0]
     lines.append(f"Next: drill check {shlex.quote(target)}")
