@@ -595,8 +595,10 @@ def test_add_to_a_deck_with_only_problems_or_an_empty_cards_key(cli, env):
 
 def test_the_examples_in_docs_authoring_load(tmp_path):
     """Every YAML example in docs/authoring.md is a valid deck (list items are wrapped in a
-    deck; fragments of one card are skipped)."""
+    deck; fragments of one card are skipped; the media files an example names are made)."""
     import re
+
+    from drill.markup import media_refs
 
     doc = (Path(__file__).resolve().parents[1] / "docs" / "authoring.md").read_text()
     blocks = re.findall(r"```yaml\n(.*?)```", doc, re.DOTALL)
@@ -612,6 +614,9 @@ def test_the_examples_in_docs_authoring_load(tmp_path):
             continue
         path = tmp_path / f"example-{number}.yaml"
         path.write_text(text)
+        for _, written in media_refs(block.replace("\\n", "\n")):
+            (tmp_path / written).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / written).write_bytes(b"")
         deck_file = read_deck_file(path)
         assert not deck_file.problems, (block, deck_file.problems)
         checked += 1

@@ -36,12 +36,19 @@ class Token(NamedTuple):
 
 
 ESCAPABLE = "\\*`[]{}^_!|-.)"  # `\-` and `1\.` keep a line that is text from being a list item
+_ESCAPE = r"(?P<escape>\\[\\*`\[\]{}^_!|.)-])"
+_CODE = r"(?P<code>`[^`\n]+`)"
+_IMAGE = r"(?P<image>!\[(?P<alt>(?:\\.|[^\]\\\n])*)\]\((?P<src>[^()\s]+)\))"
+_SOUND = r"(?P<sound>\[sound:(?P<file>[^\]\n]+)\])"
 _INLINE = re.compile(
-    r"(?P<escape>\\[\\*`\[\]{}^_!|.)-])"
-    r"|(?P<code>`[^`\n]+`)"
-    r"|(?P<image>!\[(?P<alt>(?:\\.|[^\]\\\n])*)\]\((?P<src>[^()\s]+)\))"
-    r"|(?P<sound>\[sound:(?P<file>[^\]\n]+)\])"
-    r"|(?P<link>\[(?P<label>(?:\\.|[^\]\\\n])+)\]\((?P<url>[^()\s]+)\))"
+    _ESCAPE
+    + "|"
+    + _CODE
+    + "|"
+    + _IMAGE
+    + "|"
+    + _SOUND
+    + r"|(?P<link>\[(?P<label>(?:\\.|[^\]\\\n])+)\]\((?P<url>[^()\s]+)\))"
     r"|(?P<bold>\*\*(?=\S)(?P<bold_text>.+?)(?<=\S)\*\*)"
     r"|(?P<italic>(?<![*\w])\*(?=[^\s*])(?P<italic_text>(?:\\.|[^*\n\\])+?)(?<=[^\s*\\])\*(?![*\w]))"
     r"|(?P<sup>\^\{(?P<sup_text>[^{}\n]+)\})"
@@ -329,6 +336,79 @@ def media_refs(text: str) -> list[tuple[str, str]]:
             if block.kind != "code":
                 walk(parse_inline(line))
     return found
+
+
+class MediaSpan(NamedTuple):
+    """Where a text refers to an image or a sound: text[start:end] is the reference."""
+
+    kind: str  # image, sound
+    start: int
+    end: int
+    path: str  # as written
+    alt: str = ""  # an image's alt text
+
+
+_NESTED = {
+    "bold": "bold_text",
+    "italic": "italic_text",
+    "sup": "sup_text",
+    "sub": "sub_text",
+    "link": "label",
+}
+
+
+def media_spans(text: str) -> list[MediaSpan]:
+    """The image and sound references of a text with their places, in order: the references
+    `media_refs` finds (none in code), for a renderer that puts something else where each
+    one stands (the quiz draws the image there). Read line by line, as `media_refs` reads."""
+    if "[" not in text:
+        return []
+    fenced = _fenced_ranges(text)
+    found: list[MediaSpan] = []
+    offset = 0
+    for line in text.split("\n"):
+        if not any(start <= offset < end for start, end in fenced):
+            _inline_spans(line, offset, found)
+        offset += len(line) + 1
+    return found
+
+
+def _inline_spans(text: str, offset: int, found: list[MediaSpan]) -> None:
+    """As `parse_inline` reads the text: the same matches, into bold, links and the rest."""
+    if not _SPECIAL.search(text):
+        return
+    for m in _INLINE.finditer(text):
+        kind = next(k for k in _TOP if m.group(k) is not None)
+        if kind == "image":
+            alt = _unescape(m.group("alt"))
+            found.append(MediaSpan(kind, offset + m.start(), offset + m.end(), m.group("src"), alt))
+        elif kind == "sound":
+            found.append(MediaSpan(kind, offset + m.start(), offset + m.end(), m.group("file")))
+        elif kind in _NESTED:
+            inner = _NESTED[kind]
+            _inline_spans(m.group(inner), offset + m.start(inner), found)
+
+
+def _fenced_ranges(text: str) -> list[tuple[int, int]]:
+    """The character ranges of fenced code blocks (as `parse_blocks` finds them: a fence
+    opens only where a closing fence follows)."""
+    if "```" not in text:
+        return []
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    ranges = []
+    i = 0
+    while i < len(lines):
+        if _FENCE.match(lines[i]):
+            end = next((j for j in range(i + 1, len(lines)) if _FENCE.match(lines[j])), None)
+            if end is not None:
+                ranges.append((starts[i], starts[end + 1]))
+                i = end + 1
+                continue
+        i += 1
+    return ranges
 
 
 def plain(text: str) -> str:

@@ -16,13 +16,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from drill.grading import Grade, percent
 from drill.names import plural
 from drill.scheduler import Rating, format_interval
 from drill.services.errors import DrillError
 from drill.services.study import Prompt, StudySession
+
+if TYPE_CHECKING:
+    from drill.ui.media import QuizMedia
 
 HELP = """\
 Keys
@@ -32,6 +35,8 @@ Keys
   s             suspend this card (drill card unsuspend ID brings it back)
   b             bury this card until tomorrow
   e             where the card lives (path:line)
+  o             open the card's images in the system viewer
+  r             play the sounds of this side of the card again
   h             a hint (estimation problems, while typing an answer)
   ?             this help
   q             quit (Ctrl-C and Ctrl-D too); every answer so far is saved
@@ -40,7 +45,7 @@ Number cards: type your answer and press enter (an empty line just shows it)."""
 ENTER = "enter"
 QUIT = "quit"
 NEXT = "next"
-COMMAND_KEYS = {"q", "u", "s", "b", "e", "?"}
+COMMAND_KEYS = {"q", "u", "s", "b", "e", "o", "r", "?"}
 COLOURS = {"right": "green", "close": "yellow"}
 
 
@@ -83,7 +88,13 @@ class Input:
                 return QUIT
             text = line.rstrip("\r\n")
             return ENTER if text.strip() == "" else text.strip().lower()
-        char = os.read(self.stream.fileno(), 1).decode("utf-8", "replace")
+        fd = self.stream.fileno()
+        char = os.read(fd, 1).decode("utf-8", "replace")
+        while char == "\x1b":
+            # An arrow key, or the terminal's answer to the image library's questions come
+            # too late (a slow link): one unit, never read as keys (its digits would rate).
+            _skip_escape(fd)
+            char = os.read(fd, 1).decode("utf-8", "replace")
         if char in ("", "\x04"):  # Ctrl-D
             return QUIT
         if char in (" ", "\r", "\n"):
@@ -110,6 +121,31 @@ class Input:
                 import tty
 
                 tty.setcbreak(self.stream.fileno())
+
+
+def _skip_escape(fd: int) -> None:
+    """Read the rest of an escape sequence (after ESC): a CSI one up to its final byte, a
+    string (APC, DCS, OSC...) up to its terminator, else the one character after ESC."""
+    first = _next_byte(fd)
+    if first == b"[":
+        while (byte := _next_byte(fd)) is not None and not 0x40 <= byte[0] <= 0x7E:
+            pass
+    elif first in (b"_", b"P", b"]", b"^", b"X"):
+        previous = b""
+        while (byte := _next_byte(fd)) is not None:
+            if byte == b"\x07" or (previous == b"\x1b" and byte == b"\\"):
+                break
+            previous = byte
+    elif first == b"O":  # SS3: F1-F4, arrows in application mode
+        _next_byte(fd)
+
+
+def _next_byte(fd: int) -> bytes | None:
+    """The next byte if it comes at once (a sequence arrives in one piece), else None."""
+    import select
+
+    ready, _, _ = select.select([fd], [], [], 0.05)
+    return os.read(fd, 1) if ready else None
 
 
 _MARKUP = re.compile(r"\*\*(.+?)\*\*|`([^`]+)`")
@@ -147,9 +183,47 @@ class Reviewer:
     keys: Input
     console: Any  # rich.console.Console
     started: float = 0.0
+    media: QuizMedia | None = None  # made when a card first has an image or a sound
+
+    def quiz_media(self) -> QuizMedia:
+        if self.media is None:
+            from drill.ui.media import QuizMedia
+
+            self.media = QuizMedia(self.console)
+        return self.media
 
     def say(self, *parts: Any) -> None:
         self.console.print(*parts)
+
+    def say_text(self, text: str, prompt: Prompt, base: str = "") -> None:
+        """Card text, each image drawn (or named) and each sound noted where it stands."""
+        spans = []
+        if "![" in text or "[sound:" in text:  # most cards: no need to load the parser
+            from drill.markup import media_spans
+
+            spans = media_spans(text)
+        if not spans:
+            self.say(styled(text, base))
+            return
+        media = self.quiz_media()
+        folder = _path(prompt.card.path).parent  # media paths are relative to the deck file
+        pos = 0
+        for span in spans:
+            self.say_piece(text[pos : span.start], base)
+            if span.kind == "image":
+                media.image(span.path, span.alt, folder)
+            else:
+                media.sound(span.path, folder)
+            pos = span.end
+        self.say_piece(text[pos:], base)
+
+    def say_piece(self, text: str, base: str) -> None:
+        """The text between two media references, without the blank lines around them (nor
+        the space left beside an image within a line)."""
+        piece = text if text.startswith("\n") else text.lstrip(" \t")
+        piece = piece.strip("\n").rstrip()
+        if piece:
+            self.say(styled(piece, base))
 
     # ------------------------------------------------------------------ the loop
 
@@ -173,6 +247,9 @@ class Reviewer:
                     break
         except KeyboardInterrupt:
             self.say()
+        finally:
+            if self.media is not None:
+                self.media.stop()  # as Anki: leaving the reviewer stops the sound
         self.finish()
         return 0
 
@@ -198,10 +275,14 @@ class Reviewer:
         """One card, from question to rating. Returns QUIT to end the session."""
         shown_at = time.monotonic()
         card = prompt.card
+        if self.media is not None:
+            self.media.new_card()
         self.header(prompt)
         if card.kind == "problem":
             return self.show_problem(prompt, shown_at)
-        self.say(styled(card.front))
+        self.say_text(card.front, prompt)
+        if self.media is not None:
+            self.media.side_shown()
         result: Grade | None = None
         typed: str | None = None
         if card.kind == "number" and card.answer:
@@ -228,11 +309,15 @@ class Reviewer:
                 if outcome is not None:
                     return outcome if outcome == QUIT else None
         self.say(plain("─" * 40, "dim"))
-        self.say(styled(card.back))
+        if self.media is not None:
+            self.media.new_side()  # the answer's own sounds, as Anki plays them
+        self.say_text(card.back, prompt)
         if card.kind == "number" and card.tolerance is not None:
             self.say(plain(f"(right within ±{percent(card.tolerance)})", "dim"))
         if card.extra:
-            self.say(styled(card.extra, "italic"))
+            self.say_text(card.extra, prompt, "italic")
+        if self.media is not None:
+            self.media.side_shown()
         self.provenance(prompt)
         suggested = Rating(result.suggested_rating) if result else None
         return self.rate(prompt, shown_at, suggested, typed, result.verdict if result else None)
@@ -405,6 +490,12 @@ class Reviewer:
             from drill.paths import display_path
 
             self.say(f"{display_path(_path(card.path))}:{card.line}")
+            return None
+        if key in ("o", "r"):
+            if key == "o":
+                self.quiz_media().open_images()
+            else:
+                self.quiz_media().replay()
             return None
         if key == "s":
             self.session.suspend(card)
