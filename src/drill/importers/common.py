@@ -149,18 +149,33 @@ def split_tags(value: str) -> list[str]:
     return [t for t in re.split(r"[\s,;]+", value) if t]
 
 
-def csv_rows(text: str, delimiter: str, shown: str, first_line: int = 1):
-    """(line where the row starts, cells) for every row; a CSV syntax error stops the import."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    line = first_line
-    try:
-        for cells in reader:
-            yield line, cells
-            line = first_line + reader.line_num
-    except csv.Error as err:
-        raise ImportFailure(
-            f"{shown} cannot be read as CSV", [Problem(shown, line, f"CSV: {err}")]
-        ) from None
+def csv_rows(
+    text: str,
+    delimiter: str,
+    shown: str,
+    first_line: int = 1,
+    problems: list[Problem] | None = None,
+):
+    """(line where the row starts, cells) for every row. A CSV syntax error (a quote never
+    closed) is a problem of the row it starts, and reading goes on at the next line, so
+    --skip-bad can leave that row out; without `problems` to note it in, it stops the import."""
+    lines = text.split("\n")
+    start = 0  # index into lines of the text being read
+    while start <= len(lines):
+        chunk = "\n".join(lines[start:])
+        reader = csv.reader(io.StringIO(chunk, newline=""), delimiter=delimiter, strict=True)
+        line = first_line + start
+        try:
+            for cells in reader:
+                yield line, cells
+                line = first_line + start + reader.line_num
+            return
+        except csv.Error as err:
+            problem = Problem(shown, line, f"CSV: {err}")
+            if problems is None:
+                raise ImportFailure(f"{shown} cannot be read as CSV", [problem]) from None
+            problems.append(problem)
+            start = line - first_line + 1
 
 
 def finish(item: Item, shown: str, problems: list[Problem]) -> tuple[Item | None, list[Problem]]:

@@ -317,7 +317,7 @@ def imported(result: Any) -> str:
         skipped += len(report.skipped)
     first = result.reports[0]
     for notice in first.notices:
-        lines.append(f"Not carried over: {notice}")
+        lines.append(f"Not carried over: {notice}" if first.format == "Anki package" else notice)
     if skipped:
         lines.append(f"Left out {plural(skipped, 'row')} that could not be read (see above).")
     if result.history is not None:
