@@ -609,15 +609,19 @@ def explain(
     """Back-of-the-envelope working on one line: the formula with each name from `names`
     replaced by its formatted value, then ``≈`` and the result. Constants stay as
     written: ``explain("n / month", {"n": 100e6}) == "100 million / month ≈ 38.6 /s"``.
-    `texts` shows some names as given instead (``{"hit_rate": "99.95%"}``)."""
+    `texts` shows some names as given instead (``{"hit_rate": "99.95%"}``). A constant
+    given a value in `names` (a napkin ``day`` of 10^5 s) is shown as its text, except as
+    the unit after a number (``3 days`` stays as written)."""
     names = names or {}
     texts = texts or {}
     result = evaluate(formula, names)
     compiled = _compile(formula)
     pieces = []
     tokens = _tokens(formula)
+    previous = ""  # the kind of the last token that is not whitespace
     for i, (kind, text, _start, _) in enumerate(tokens):
-        if kind == "name" and text in names:
+        after_number, previous = previous == "num", (previous if kind == "ws" else kind)
+        if kind == "name" and text in names and not (after_number and text in CONSTANTS):
             j = _significant(tokens, i + 1)
             if not (j < len(tokens) and tokens[j][1] == "("):
                 shown = texts.get(text)

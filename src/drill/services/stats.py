@@ -31,9 +31,16 @@ class StatsReport:
     ease: dict[str, int]  # per ease bucket
     leeches: list[dict[str, Any]]
     retrievability: dict[str, Any]  # FSRS: average predicted recall now, over how many cards
+    problem_times: dict[str, dict[str, Any]]  # family: median seconds per problem, answers
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _median(values: list[int]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
 def ease_buckets() -> list[str]:
@@ -108,6 +115,9 @@ def stats(ws: Workspace, deck: str | None = None) -> StatsReport:
         if days_ahead < 30:
             forecast[max(days_ahead, 0)] += n
     leeches = [{"id": c.id, "deck": c.deck, "lapses": c.lapses} for c in store.leeches(deck)]
+    times: dict[str, list[int]] = {}
+    for family, ms in store.problem_times(deck):
+        times.setdefault(family or "other", []).append(ms)
     recall: list[float] = []
     fsrs_cards = store.fsrs_reviewing(deck)
     if fsrs_cards:
@@ -140,5 +150,9 @@ def stats(ws: Workspace, deck: str | None = None) -> StatsReport:
         retrievability={
             "average": round(sum(recall) / len(recall), 4) if recall else None,
             "cards": len(recall),
+        },
+        problem_times={
+            family: {"median_seconds": round(_median(ms) / 1000, 1), "answers": len(ms)}
+            for family, ms in sorted(times.items())
         },
     )
