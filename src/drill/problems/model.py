@@ -337,15 +337,15 @@ class Answer:
     def grade(self, typed: str) -> Grade:
         """Right within the tolerance of the exact value, or within the napkin path's
         rounding; otherwise the grade says whether rounding or a wrong step explains it."""
-        if self.owner is None or grading.is_high_percentage(self.value, self.grading_text):
-            return grading.grade(typed, self.value, self.tolerance, answer_text=self.grading_text)
-        return napkin.grade(
-            typed,
-            self.value,
-            self.napkin,
-            self.tolerance,
-            self.grading_text,
-            self.owner.other_steps(self.name),
+        exact = grading.grade(typed, self.value, self.tolerance, answer_text=self.grading_text)
+        if (
+            self.owner is None
+            or exact.verdict in (grading.RIGHT, grading.DIMENSION, grading.UNREADABLE)
+            or grading.is_high_percentage(self.value, self.grading_text)
+        ):
+            return exact  # the napkin path is worked out only when it can change the grade
+        return napkin.refine(
+            exact, self.napkin, self.tolerance, self.grading_text, self.owner.other_steps(self.name)
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -917,9 +917,11 @@ class ProblemInstance:
         """The typed choice (its number or text), graded; the napkin path's option counts."""
         d = self.decision
         assert d is not None
-        napkin_decision = self.napkin_decision
-        if napkin_decision is not None and napkin_decision[1] != d.index:
-            d = Decision(d.spec, d.value, d.limits, d.index, *napkin_decision)
+        chosen = d.choice(typed)
+        if chosen is not None and chosen != d.index:  # only then can the napkin path matter
+            napkin_decision = self.napkin_decision
+            if napkin_decision is not None and napkin_decision[1] != d.index:
+                d = Decision(d.spec, d.value, d.limits, d.index, *napkin_decision)
         return d.grade(typed)
 
     def grade(self, typed: Mapping[str, str]) -> dict[str, Grade]:

@@ -124,21 +124,21 @@ def with_friendly(q: Quantity, unit_text: str | None = None) -> str:
 # --------------------------------------------------------------------------- grading
 
 
-def grade(
-    typed: str,
-    expected: Quantity,
+def refine(
+    exact: Grade,
     napkin: Quantity | None,
     tolerance: float,
     answer_text: str | None,
     steps: Mapping[str, tuple[Quantity, Quantity | None]] = MappingProxyType({}),
 ) -> Grade:
-    """Grade a typed answer against the exact value and the napkin path's. `steps` are the
+    """A grade against the exact value (drill.grading), reconsidered with the napkin
+    path's value: right when within its rounding, else what went wrong. `steps` are the
     other steps' (exact, napkin) values by name, to recognise one given for this answer."""
-    exact = grading.grade(typed, expected, tolerance, answer_text=answer_text)
     if exact.verdict in (grading.RIGHT, grading.DIMENSION, grading.UNREADABLE):
         return exact
     if exact.factor is None or exact.given is None:  # zero or a sign: nothing to add
         return exact
+    expected = exact.expected
     given = exact.given.value
     napkin_differs = (
         napkin is not None
