@@ -144,6 +144,7 @@ class _Computations:
         self.problems = problems
         self.reported: set[int] = set()
         self.met: set[int] = set()  # constraints met at some point
+        self.at_defaults: dict[int, str] = {}  # constraints the defaults break
         self.tried = 0
 
     def report(self, line: int, message: str) -> None:
@@ -162,6 +163,20 @@ class _Computations:
                 valid_ends.update(self.ends(params))
         if not t.constraints:
             return
+        pending: list[tuple[int, int, str]] = []  # (rank, line, message): one per line
+        self.reachable(valid_ends, pending)
+        for index, message in self.at_defaults.items():
+            if index in self.met:  # else "no draw can meet it" says more
+                pending.append((1, t.constraints[index].line, message))
+        self.acceptance(random.Random(1), pending)
+        for _rank, line, message in sorted(pending, key=lambda p: p[0]):
+            self.report(line, message)
+
+    def reachable(
+        self, valid_ends: set[tuple[str, int]], pending: list[tuple[int, int, str]]
+    ) -> None:
+        """Every end of every range can be drawn, and every constraint can be met."""
+        t = self.t
         rng = random.Random(0)
         for name, p in t.params.items():
             for end in (0, 1):
@@ -183,21 +198,25 @@ class _Computations:
                 if not found and refused:
                     index = refused.most_common(1)[0][0]
                     c = t.constraints[index]
-                    if index in self.met:
-                        self.report(
+                    pending.append(
+                        (
+                            2,
                             c.line,
                             f"constraint `{c.text}`: no draw with {name} = {p.format(pinned)} "
                             f"meets it (tried {WITNESS_DRAWS} draws and the corners): narrow "
                             f"{name}'s range, or loosen the constraint",
                         )
+                    )
         for index, c in enumerate(t.constraints):
             if index not in self.met:
-                self.report(
-                    c.line,
-                    f"constraint `{c.text}`: no draw can meet it (tried the defaults, the "
-                    f"corners and {self.tried} draws)",
+                pending.append(
+                    (
+                        0,
+                        c.line,
+                        f"constraint `{c.text}`: no draw can meet it (tried the defaults, "
+                        f"the corners and {self.tried} draws)",
+                    )
                 )
-        self.acceptance(random.Random(1))
 
     def ends(self, params: Mapping[str, Quantity]) -> set[tuple[str, int]]:
         out = set()
@@ -209,7 +228,8 @@ class _Computations:
                 out.add((name, 1))
         return out
 
-    def acceptance(self, rng: random.Random) -> None:
+    def acceptance(self, rng: random.Random, pending: list[tuple[int, int, str]]) -> None:
+        """The constraints refuse few draws: else every problem is redrawn many times."""
         t = self.t
         refused: Counter[int] = Counter()
         for _ in range(SAMPLE_DRAWS):
@@ -220,11 +240,14 @@ class _Computations:
         if accepted < MIN_ACCEPTED and refused:
             index = refused.most_common(1)[0][0]
             c = t.constraints[index]
-            self.report(
-                c.line,
-                f"constraint `{c.text}`: the constraints refuse {SAMPLE_DRAWS - accepted} of "
-                f"{SAMPLE_DRAWS} draws, so every problem would be redrawn many times: narrow "
-                "the params' ranges so most draws meet them",
+            pending.append(
+                (
+                    3,
+                    c.line,
+                    f"constraint `{c.text}`: the constraints refuse {SAMPLE_DRAWS - accepted} "
+                    f"of {SAMPLE_DRAWS} draws, so every problem would be redrawn many times: "
+                    "narrow the params' ranges so most draws meet them",
+                )
             )
 
     def values(self, params: Mapping[str, Quantity]) -> tuple[dict[str, Quantity], int | None]:
@@ -277,12 +300,11 @@ class _Computations:
                 self.met.add(index)
                 continue
             valid = False
-            if is_default:
+            if is_default:  # reported at the end, unless no draw meets it at all
                 left, right = c.sides(names)
-                self.report(
-                    c.line,
+                self.at_defaults[index] = (
                     f"constraint `{c.text}` fails at the defaults "
-                    f"({left.format()} {c.op} {right.format()} is false)",
+                    f"({left.format()} {c.op} {right.format()} is false)"
                 )
         if not valid:
             return False
