@@ -5,6 +5,7 @@ practice` in these modes are in tests/test_estimation_modes.py."""
 
 from __future__ import annotations
 
+import json
 import math
 import textwrap
 from collections import Counter
@@ -639,3 +640,52 @@ def test_an_attempt_rates_assumptions_and_skips(templates):
     skipping = Attempt(t, None, Timer())
     skipping.skip("average_qps")
     assert skipping.verdict == "skipped" and skipping.rating == grading.AGAIN
+
+
+# --------------------------------------------------------------------------- the commands
+
+
+def test_problem_show_check_and_list_carry_the_decision(cli):
+    result = cli("problem", "show", "problem-chat-storage")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    i = lines.index("  decision       Can one PostgreSQL primary take the message writes?")
+    assert lines[i + 1 : i + 3] == [
+        "                 1) yes: one primary",
+        "                 2) no: a write-scalable store (sharded SQL, Cassandra, ScyllaDB)",
+    ]
+    assert "Worked solution" not in result.stdout  # nothing given away unless asked
+    args = ["problem", "check", "problem-chat-storage", "--answer", "write_rate=23K"]
+    result = cli(*args, "--answer", "decision=2", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["answers"]["decision"] == {
+        "verdict": "right",
+        "typed": "2",
+        "given": {
+            "value": 2.0,
+            "unit": "",
+            "text": data["answers"]["decision"]["expected"]["text"],
+        },
+        "expected": {
+            "value": 2,
+            "unit": "",
+            "text": "no: a write-scalable store (sharded SQL, Cassandra, ScyllaDB)",
+        },
+        "message": data["answers"]["decision"]["message"],
+    }
+    assert data["answers"]["decision"]["message"].startswith("right: you chose 'no: a write")
+    text = cli(*args, "--answer", "decision=1")
+    assert text.exit_code == 1
+    assert (
+        "decision    wrong: you chose 'yes: one primary', but 23.1K /s is at or above 10K /s"
+        in (text.stdout)
+    )
+    shown = json.loads(cli("problem", "show", "problem-chat-storage", "--json").stdout)
+    assert shown["decision"]["answer"].startswith("no: a write-scalable store")
+    assert shown["decision"]["thresholds"][0]["cite"] == "num-cap-postgres-primary-writes"
+    assert shown["napkin"][0] == "messages_per_day ≈ 5×10^7 * 40 ≈ 2×10^9 (2 billion)"
+    listed = {t["id"]: t for t in json.loads(cli("problem", "list", "--json").stdout)}
+    assert listed["problem-chat-storage"]["family"] == "storage"
+    assert listed["problem-servers-needed"]["decision"] is None
+    assert listed["problem-servers-needed"]["no_decision"].startswith("The server count")

@@ -50,13 +50,15 @@ class Attempt:
         *,
         assume: bool = False,
         timed: bool = False,
+        drawn: ProblemInstance | None = None,
     ):
         self.template = template
         self.seed = seed
         self.timer = timer
         self.assume = assume and bool(template.assumed_params)
         self.timed = timed
-        self.drawn = template.instance(seed)  # the given params, and what the template expects
+        # The problem as drawn: its given params, and the answers when nothing is assumed.
+        self.drawn = drawn if drawn is not None else template.instance(seed)
         self.instance: ProblemInstance | None = None if self.assume else self.drawn
         self.assumed: dict[str, Quantity] = {}
         self.assumption_typed: dict[str, str] = {}

@@ -404,7 +404,12 @@ class StudySession:
         if instance is None:
             return None
         return Attempt(
-            instance.template, instance.seed, self.timer, assume=self.assume, timed=self.timed
+            instance.template,
+            instance.seed,
+            self.timer,
+            assume=self.assume,
+            timed=self.timed,
+            drawn=instance,
         )
 
     # ----------------------------------------------------------------------- endings
