@@ -30,7 +30,14 @@ CORE = {
     "drill.model",
     "drill.names",
     "drill.problems",
+    "drill.problems.assume",
+    "drill.problems.attempt",
+    "drill.problems.checking",
+    "drill.problems.constraints",
+    "drill.problems.decision",
     "drill.problems.model",
+    "drill.problems.napkin",
+    "drill.problems.units",
     "drill.quantity",
 }
 SCHEDULING = {"drill.scheduler", "drill.fsrs_scheduler", "drill.options"}

@@ -474,16 +474,27 @@ def problem_fields(instance: Any) -> tuple[str, ...]:
     listed = [
         f"{a.prompt} **{a.text}** (right within ± {format_tolerance(a.tolerance)})" for a in answers
     ]
+    decision = instance.decision
+    if decision is not None:
+        listed.append(
+            f"{decision.prompt} **{decision.answer}** (of: {', '.join(decision.options)})"
+        )
     source = instance.template.source
     return (
         question,
         markup.escape(main.text),
         markup.bullets(listed),
-        "<br>".join(markup.escape(line) for line in instance.solution),
+        "<br>".join(_indented(markup.escape(line)) for line in instance.worked),
         markup.bullets(instance.hints) if instance.hints else "",
         markup.escape(source or ""),
         markup.escape(problem_note_id(instance.id, instance.seed)),
     )
+
+
+def _indented(html_line: str) -> str:
+    """Leading spaces kept in HTML (the worked solution's napkin and exact lines)."""
+    stripped = html_line.lstrip(" ")
+    return "&nbsp;" * (len(html_line) - len(stripped)) + stripped
 
 
 def problem_notes(

@@ -311,6 +311,23 @@ def build(
 
 # --------------------------------------------------------------------------- study
 
+AssumeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--assume",
+        help="Estimation problems: hide the inputs; you propose each one, graded against a "
+        "realistic range (within 10x is fine), and the problem is worked out from yours.",
+    ),
+]
+TimedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--timed",
+        help="Estimation problems: a countdown of the problem's time budget (3 minutes unless "
+        "it says otherwise); over it, the suggested rating is at most Hard.",
+    ),
+]
+
 
 @app.command()
 def quiz(
@@ -345,13 +362,17 @@ def quiz(
             "schedule.",
         ),
     ] = False,
+    assume: AssumeOpt = False,
+    timed: TimedOpt = False,
     db: DbOpt = None,
     decks: DecksOpt = None,
 ) -> None:
     """Study: learning cards that are due, then reviews due today, then new cards in study
     order (Anki's order and daily limits, counted from the review log so two sessions in a
     day share them). --new N / --limit N: at most N new cards / reviews this session.
-    --cram: every selected card, due or not, without changing its schedule."""
+    --cram: every selected card, due or not, without changing its schedule. --assume and
+    --timed change how estimation problems are asked: you propose the inputs; a countdown,
+    with the time taken in the review log."""
     from drill.kinds import KINDS, unknown_kind
     from drill.services.study import Filters, StudySession
     from drill.ui.reviewer import Input, Reviewer
@@ -359,7 +380,9 @@ def quiz(
     if kind is not None and kind not in (*KINDS, "problem"):
         raise DrillError(unknown_kind(kind, ("problem",)), exit_code=2)
     with _workspace(db, decks) as ws:
-        session = StudySession(ws, _clock(), Filters(deck, tag, kind), new, limit, cram)
+        session = StudySession(
+            ws, _clock(), Filters(deck, tag, kind), new, limit, cram, assume=assume, timed=timed
+        )
         with Input() as keys:
             Reviewer(session, keys, _console()).run()
 
@@ -910,16 +933,29 @@ def problem_practice(
             show_default=False,
         ),
     ] = None,
+    assume: AssumeOpt = False,
+    timed: TimedOpt = False,
     decks: DecksOpt = None,
 ) -> None:
-    """Practise problems: each answer asked in turn and graded, then the worked solution.
-    No scheduling, nothing saved. Reads one answer per line, so it works through a pipe."""
+    """Practise problems: each answer asked in turn and graded, then the decision, then the
+    worked solution (the napkin path beside the exact one). No scheduling, nothing saved.
+    --assume: you propose the inputs first; --timed: a countdown. Reads one answer per line,
+    so it works through a pipe."""
     from drill.services import problems
     from drill.ui.practice import practice
 
     templates = problems.templates(_collection(None, decks), deck, studied=True)
     stdin = sys.stdin
-    practice(templates, count, seed, stdin.readline, typer.echo, echo_input=not stdin.isatty())
+    practice(
+        templates,
+        count,
+        seed,
+        stdin.readline,
+        typer.echo,
+        echo_input=not stdin.isatty(),
+        assume=assume,
+        timed=timed,
+    )
 
 
 # --------------------------------------------------------------------------- the root

@@ -127,6 +127,17 @@ def stats(report: Any) -> str:
             "Leeches: "
             + ", ".join(f"{x['id']} ({plural(x['lapses'], 'lapse')})" for x in data["leeches"])
         )
+    times = data.get("problem_times") or {}
+    if times:
+        lines.append("")
+        lines.append("Estimation problems, median time per family (the guide budgets 3:00):")
+        width = max(len(family) for family in times)
+        for family, t in times.items():
+            seconds = round(t["median_seconds"])
+            lines.append(
+                f"  {family:<{width}}  {seconds // 60}:{seconds % 60:02d}  "
+                f"({plural(t['answers'], 'problem')})"
+            )
     return "\n".join(lines)
 
 
@@ -363,16 +374,22 @@ def problem(instance: Any, answers: bool) -> str:
         textwrap.fill(instance.question, 88),
         "",
     ]
-    width = max(len(name) for name in instance.answers)
+    decision = instance.decision
+    names = [*instance.answers, *(["decision"] if decision is not None else [])]
+    width = max(len(name) for name in names)
     for name, answer in instance.answers.items():
         shown = f"  = {answer.text}" if answers else ""
         lines.append(f"  {name:<{width}}  {answer.prompt}{shown}")
+    if decision is not None:
+        shown = f"  = {decision.answer}" if answers else ""
+        lines.append(f"  {'decision':<{width}}  {decision.prompt}{shown}")
+        lines += [f"  {'':<{width}}  {n}) {o}" for n, o in enumerate(decision.options, 1)]
     if answers:
         if instance.hints:
             lines.append("\nHints:")
             lines += [f"  - {hint}" for hint in instance.hints]
-        lines.append("\nWorked solution:")
-        lines += [f"  {line}" for line in instance.solution]
+        lines.append("\nWorked solution (each step: the napkin path, then the exact value):")
+        lines += [f"  {line}" for line in instance.worked]
     return "\n".join(lines)
 
 
@@ -380,7 +397,7 @@ def graded(result: Any) -> str:
     """`drill problem check` (drill.services.problems.Graded)."""
     width = max(len(name) for name in result.grades)
     lines = [
-        f"{name:<{width}}  {g.message}  (answer: {result.instance.answers[name].text})"
+        f"{name:<{width}}  {g.message}  (answer: {result.expected_text(name)})"
         for name, g in result.grades.items()
     ]
     lines.append(f"overall: {result.verdict} (suggested rating: {result.rating})")

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 from typing import IO, TYPE_CHECKING, Any
 
 from drill.grading import Grade, percent
@@ -38,6 +39,8 @@ Keys
   o             open the card's images in the system viewer
   r             play the sounds of this side of the card again
   h             a hint (estimation problems, while typing an answer)
+Estimation problems: drill quiz --assume hides the inputs for you to propose;
+  --timed shows a countdown (3 minutes unless the problem says otherwise).
   ?             this help
   q             quit (Ctrl-C and Ctrl-D too); every answer so far is saved
 Number cards: type your answer and press enter (an empty line just shows it)."""
@@ -369,53 +372,114 @@ class Reviewer:
             return None, line.strip(), result
 
     def show_problem(self, prompt: Prompt, shown_at: float) -> str | None:
-        """An estimation problem: each answer typed and graded, then the worked solution and
-        the suggested rating. An answer skipped counts as wrong (Again)."""
-        import json
-
-        from drill.grading import worst
-        from drill.problems import suggested_rating
+        """An estimation problem (drill.problems.attempt): in assumption mode the inputs
+        first, then each answer and the decision, typed and graded; then the worked
+        solution and the suggested rating. An answer skipped counts as wrong (Again)."""
+        from drill.grading import UNREADABLE
+        from drill.problems import ProblemError, assume
+        from drill.problems.attempt import clock_text
 
         card = prompt.card
-        problem = self.session.problem(card)
-        if problem is None:
+        attempt = self.session.attempt(card)
+        if attempt is None:
             self.say(plain(f"Problem {card.id} is no longer in {card.path}; skipping.", "yellow"))
             self.session.skip(card.id)
             return None
-        self.say(plain(problem.title, "bold"))
-        self.say(styled(problem.question))
-        self.say(
-            plain(
-                "Type each answer and press enter (empty: skip · h: hint · q: quit · ?: keys).",
-                "dim",
+        self.say(plain(attempt.title, "bold"))
+        self.say(styled(attempt.question))
+        if attempt.assume:
+            self.say(
+                plain(
+                    "Assumption mode: the inputs are hidden. Type your assumption for each "
+                    "(empty: skip · h: hint · q: quit · ?: keys).",
+                    "dim",
+                )
             )
-        )
-        typed: dict[str, str] = {}
-        grades: dict[str, Grade] = {}
-        hints = list(problem.hints)
-        skipped = False
-        for name, expected in problem.answers.items():
-            outcome, text, result = self.ask(prompt, f"{expected.prompt} ", expected.grade, hints)
+        else:
+            self.say(
+                plain(
+                    "Type each answer and press enter (empty: skip · h: hint · q: quit · ?: keys).",
+                    "dim",
+                )
+            )
+        if attempt.timed:
+            self.say(plain(f"Timed: {attempt.countdown()}.", "cyan"))
+        hints = list(attempt.template.hints)
+
+        def clock() -> str:
+            return f"[{attempt.countdown()}] " if attempt.timed else ""
+
+        while attempt.assume and attempt.instance is None:
+            for param in attempt.to_assume():
+
+                def assumption(text: str, name: str = param.name) -> Grade:
+                    try:
+                        return attempt.assume_input(name, text)
+                    except ProblemError as err:
+                        return Grade(UNREADABLE, attempt.drawn.params[name], detail=str(err))
+
+                outcome, text, result = self.ask(
+                    prompt, f"{clock()}{param.question} ", assumption, hints
+                )
+                if outcome is not None:
+                    return outcome if outcome == QUIT else None
+                if text is None or result is None:
+                    typical = param.format(param.default)
+                    attempt.skip(param.name)
+                    attempt.assume_input(param.name, typical)
+                    self.say(plain(f"skipped: using a typical value, {typical}", "yellow"))
+                    continue
+                colour = COLOURS.get(result.verdict, "red")
+                self.say(plain(f"{param.name}: {assume.message(result)}", colour))
+            try:
+                instance = attempt.begin()
+            except ProblemError as err:
+                self.say(plain(f"Those numbers cannot be worked out ({err}); again.", "yellow"))
+                continue
+            self.say(plain(f"With your numbers: {instance.question}"))
+        skipped = []
+        for step in attempt.steps:
+            question = f"{clock()}{step.prompt} "
+            if step.options:
+                self.say(plain(step.prompt))
+                for n, option in enumerate(step.options, 1):
+                    self.say(plain(f"  {n}) {option}"))
+                question = f"{clock()}> "
+            outcome, text, result = self.ask(
+                prompt, question, partial(attempt.answer, step.name), hints
+            )
             if outcome is not None:
                 return outcome if outcome == QUIT else None
             if text is None or result is None:
-                skipped = True
+                attempt.skip(step.name)
+                skipped.append(step)
                 continue
-            typed[name], grades[name] = text, result
             colour = COLOURS.get(result.verdict, "red")
-            self.say(plain(f"{result.message} (answer: {expected.text})", colour))
+            self.say(plain(f"{result.message} (answer: {step.text})", colour))
+        attempt.finish()
         self.say(plain("─" * 40, "dim"))
-        for name, expected in problem.answers.items():
-            if name not in grades:
-                self.say(plain(f"{expected.prompt} {expected.text}"))
-        for line in problem.solution:
+        if attempt.timed:
+            spent, budget = clock_text(attempt.elapsed), clock_text(attempt.budget)
+            self.say(
+                plain(f"Time: {spent}, over the {budget} budget (rating at most Hard).", "yellow")
+                if attempt.over_time
+                else plain(f"Time: {spent} of {budget}.", "cyan")
+            )
+        for step in skipped:
+            self.say(plain(f"{step.prompt} {step.text}"))
+        for name, grade in attempt.assumptions_off():
+            self.say(plain(f"Assumption {name}: {grade.detail}", "red"))
+        for line in attempt.begin().worked:
             self.say(plain(line, "dim"))  # formulas: `**` is a power, not bold
         self.provenance(prompt)
-        if skipped or not grades:
-            rating, verdict = Rating.AGAIN, "skipped"
-        else:
-            rating, verdict = Rating(suggested_rating(grades)), worst(list(grades.values()))
-        return self.rate(prompt, shown_at, rating, json.dumps(typed) if typed else None, verdict)
+        return self.rate(
+            prompt,
+            shown_at,
+            Rating(attempt.rating),
+            attempt.typed_json(),
+            attempt.verdict,
+            answer_ms=attempt.elapsed_ms,
+        )
 
     def rate(
         self,
@@ -424,8 +488,11 @@ class Reviewer:
         suggested: Rating | None,
         typed: str | None,
         verdict: str | None,
+        answer_ms: int | None = None,
     ) -> str | None:
-        """The four ratings with their intervals; read the user's choice and record it."""
+        """The four ratings with their intervals; read the user's choice and record it.
+        `answer_ms`: the time to record (a problem's, to its last answer), else the time
+        from the card shown to the rating."""
         from rich.text import Text
 
         suggested = suggested or Rating.GOOD
@@ -456,10 +523,10 @@ class Reviewer:
                 if outcome is not None:
                     return outcome if outcome == QUIT else None
                 continue
-            answer_ms = int((time.monotonic() - shown_at) * 1000)
+            took = answer_ms if answer_ms is not None else int((time.monotonic() - shown_at) * 1000)
             try:
                 answered = self.session.answer(
-                    prompt, rating, answer_ms=answer_ms, typed_answer=typed, grade=verdict
+                    prompt, rating, answer_ms=took, typed_answer=typed, grade=verdict
                 )
             except DrillError as err:
                 self.say(plain(err.message[:1].upper() + err.message[1:] + ".", "yellow"))
