@@ -75,3 +75,16 @@ def cli():
         return runner.invoke(app, [str(a) for a in args], catch_exceptions=False, **kwargs)
 
     return run
+
+
+@pytest.fixture
+def no_bundled_decks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private config (bundled decks off, for speed) and database, and tmp_path as the
+    working folder, so an import's default --out lands there."""
+    monkeypatch.delenv("DRILL_DECKS", raising=False)
+    config = tmp_path / "config.yaml"
+    config.write_text("bundled: false\n")
+    monkeypatch.setenv("DRILL_CONFIG", str(config))
+    monkeypatch.setenv("DRILL_DB", str(tmp_path / "drill.db"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path

@@ -25,16 +25,8 @@ def private_cache(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):
-    """A private config (bundled decks off, for speed) and database; the working folder is
-    tmp_path, so the default --out lands there."""
-    monkeypatch.delenv("DRILL_DECKS", raising=False)
-    config = tmp_path / "config.yaml"
-    config.write_text("bundled: false\n")
-    monkeypatch.setenv("DRILL_CONFIG", str(config))
-    monkeypatch.setenv("DRILL_DB", str(tmp_path / "drill.db"))
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def env(no_bundled_decks):
+    return no_bundled_decks
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:

@@ -34,14 +34,8 @@ def _markdown(html: str) -> str:
 
 
 @pytest.fixture(autouse=True)
-def env(tmp_path, monkeypatch):
-    monkeypatch.delenv("DRILL_DECKS", raising=False)
-    config = tmp_path / "config.yaml"
-    config.write_text("bundled: false\n")
-    monkeypatch.setenv("DRILL_CONFIG", str(config))
-    monkeypatch.setenv("DRILL_DB", str(tmp_path / "drill.db"))
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
+def env(no_bundled_decks):
+    return no_bundled_decks
 
 
 def _drill_fields(note) -> dict[str, str]:
