@@ -91,6 +91,18 @@ class _Reader:
             self.ok = False
         return entries
 
+    def tolerance(self, by_key: dict[str, Entry], key: str, default: float, what: str) -> float:
+        """An optional tolerance (`margin`, `tolerance`); its default when absent or bad (the
+        problem is reported)."""
+        if key not in by_key:
+            return default
+        text = self.text(by_key[key], key)
+        try:
+            return parse_tolerance(text) if text is not None else default
+        except QuantityError as err:
+            self.problem(by_key[key].line, f"{what} `{key}`: {err}")
+            return default
+
     def text(self, entry: Entry | None, name: str) -> str | None:
         before = len(self.f.problems)
         value = self.f.text(entry, name)
@@ -307,13 +319,7 @@ class _Reader:
                 f"{'s' if len(thresholds) != 1 else ''} needs {len(thresholds) + 1} options "
                 f"(below the first threshold, between each, above the last), not {len(options)}",
             )
-        margin = DEFAULT_MARGIN
-        if "margin" in by_key:
-            text = self.text(by_key["margin"], "margin")
-            try:
-                margin = parse_tolerance(text) if text is not None else margin
-            except QuantityError as err:
-                self.problem(by_key["margin"].line, f"decision `margin`: {err}")
+        margin = self.tolerance(by_key, "margin", DEFAULT_MARGIN, "decision")
         unit = None
         if "unit" in by_key:
             unit = self.text(by_key["unit"], "unit")
@@ -582,13 +588,7 @@ class _Reader:
             except QuantityError as err:
                 self.problem(unit_entry.line, f"answer '{e.key}' `unit`: {err}")
                 continue
-            tolerance = DEFAULT_TOLERANCE
-            if "tolerance" in by_key:
-                text = self.text(by_key["tolerance"], "tolerance")
-                try:
-                    tolerance = parse_tolerance(text) if text is not None else tolerance
-                except QuantityError as err:
-                    self.problem(by_key["tolerance"].line, f"answer '{e.key}' `tolerance`: {err}")
+            tolerance = self.tolerance(by_key, "tolerance", DEFAULT_TOLERANCE, f"answer '{e.key}'")
             if formula is None or prompt is None:
                 continue
             out[e.key] = AnswerSpec(
