@@ -401,7 +401,7 @@ def anki_sync(b: Bench, fig: Figure) -> None:
         fig.note = "not available (Anki's backend, the `anki` extra, is not installed)"
         return
     decks = data.write_decks(b.tmp / "sync-decks", cards=CARDS, files=FILES, seed=5)
-    bench = syncbench.SyncBench(b.tmp / "sync", decks.folder, b.tmp / "sync.db", data.NOW)
+    bench = syncbench.SyncBench(b.tmp / "sync", decks.folder, b.tmp / "sync.db")
     rounds = min(b.cfg["repeats"], 4)  # each round answers 2,000 of the cards still new
     try:
 

@@ -111,7 +111,7 @@ class Device:
 class SyncBench:
     """Both accounts, ready for rounds."""
 
-    def __init__(self, tmp: Path, decks_folder: Path, db: Path, now: datetime):
+    def __init__(self, tmp: Path, decks_folder: Path, db: Path):
         from drill.services import anki_sync
         from drill.services.settings import Settings, Sourced
         from drill.storage import Store

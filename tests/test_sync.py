@@ -440,3 +440,24 @@ def test_without_anki_sync_says_how_to_install_it(drill):
     assert run.stderr.strip().splitlines() == [
         'drill: drill sync needs Anki\'s sync engine: pip install "drill-cards[anki]"'
     ]
+
+
+def test_force_upload_replaces_the_servers_collection(drill, phone):
+    drill.sync(login=True)
+    phone.sync()
+    col = phone.col
+    model = col.models.by_name("Basic")
+    col.models.add_field(model, col.models.new_field("Phone only"))
+    col.models.update_dict(model)
+    phone.sync(full="upload")
+    drill.answer("b1", Rating.GOOD)
+    said_no = drill.sync("--force-upload", code=1, input="n\n")
+    assert "Replace the collection on" in said_no.stderr
+    done = drill.sync("--force-upload", "--yes")
+    assert (
+        "full sync: the collection on" in done.stdout and "replaced by drill's copy" in done.stdout
+    )
+    assert phone.sync(full="download") == "downloaded"
+    col = phone.col
+    assert "Phone only" not in [f["name"] for f in col.models.by_name("Basic")["flds"]]
+    assert assert_same_as_anki(col, drill.db, drill.config, datetime.now(UTC)) == 1

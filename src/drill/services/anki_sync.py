@@ -233,7 +233,11 @@ def _run(
         outcome = col.sync(auth, where, full=request.full)
     result.first = not state.get("synced")
     # What the server changed since the last run carries this usn or later (rslib's sync).
+    # A full sync replaced the mirror: everything in it is read, now and until a run ends.
     since = state.get("usn") if outcome.kind not in ("downloaded", "uploaded") else None
+    if since is None and "usn" in state:
+        state.pop("usn")
+        _write_private(mirror_folder(settings) / STATE_FILE, state)
     usn = col.usn()
     if outcome.kind in ("downloaded", "uploaded"):
         result.full = outcome.kind
