@@ -10,6 +10,7 @@ bring in the phone's answers and send their own."""
 from __future__ import annotations
 
 import os
+import random
 import socket
 import sqlite3
 import subprocess
@@ -20,6 +21,10 @@ from pathlib import Path
 from typing import Any
 
 REVIEWS = 1_000
+RNG = random.Random(15)
+# Which decks each device studies: drill (or the desktop) the first groups, the phone the last.
+MINE = ("Bench 0::", "Bench 1::")
+PHONES = ("Bench 3::", "Bench 4::")
 
 
 class Server:
@@ -85,24 +90,25 @@ class Device:
         while self.col.media_sync_status().active:
             time.sleep(0.01)
 
-    def study_new(self, count: int, last: bool = False) -> int:
-        """Answer `count` new cards Good with Anki's scheduler: the first ones (the last with
-        `last`, so two devices of one account answer different cards)."""
-        done = 0
-        order = "DESC" if last else "ASC"
+    def study_new(self, count: int, groups: tuple[str, ...]) -> int:
+        """Answer `count` new cards of the decks of some groups (`Bench 3`, ...) Good with
+        Anki's scheduler, a few seconds each (so two devices answer different cards)."""
+        dids = [d.id for d in self.col.decks.all_names_and_ids() if d.name.startswith(groups)]
+        marks = ", ".join("?" * len(dids))
         cids = self.col.db.list(
-            f"SELECT id FROM cards WHERE type = 0 ORDER BY id {order} LIMIT ?", count
+            f"SELECT id FROM cards WHERE type = 0 AND did IN ({marks}) ORDER BY id LIMIT ?",
+            *dids,
+            count,
         )
         for cid in cids:
             card = self.col.get_card(cid)
             states = self.col._backend.get_scheduling_states(cid)
             card.start_timer()
-            card.timer_started -= 4
+            card.timer_started -= RNG.uniform(2, 12)
             self.col.sched.answer_card(
                 self.col.sched.build_answer(card=card, states=states, rating=2)
             )
-            done += 1
-        return done
+        return len(cids)
 
     def close(self) -> None:
         self.col.close()
@@ -151,8 +157,9 @@ class SyncBench:
         self.phone2.sync()
         self.round = 0
 
-    def prepare_ours(self) -> None:
-        """REVIEWS new answers in drill's quiz and on the phone; the phone syncs."""
+    def prepare_ours(self) -> tuple[int, int]:
+        """REVIEWS new answers in drill's quiz and on the phone; the phone syncs. Returns
+        how many each gave."""
         from drill.fsrs_scheduler import card_seed
         from drill.scheduler import CardState, Rating, answer
         from drill.storage import Store
@@ -161,18 +168,20 @@ class SyncBench:
             fresh = [
                 row[0]
                 for row in store.conn.execute(
-                    "SELECT id FROM cards WHERE phase = 'new' AND orphaned = 0 ORDER BY id DESC "
-                    "LIMIT ?",
-                    (REVIEWS,),
+                    "SELECT id FROM cards WHERE phase = 'new' AND orphaned = 0 "
+                    "AND (deck LIKE ? OR deck LIKE ?) ORDER BY id LIMIT ?",
+                    (MINE[0] + "%", MINE[1] + "%", REVIEWS),
                 )
             ]
             for card_id in fresh:
                 now = datetime.now(UTC)
                 before: CardState = store.state(card_id)
                 after = answer(before, Rating.GOOD, now, seed=card_seed(card_id, 0))
-                store.record_answer(card_id, before, after, Rating.GOOD, now, answer_ms=4000)
-        self.phone.study_new(REVIEWS)
+                spent = RNG.randint(2_000, 12_000)
+                store.record_answer(card_id, before, after, Rating.GOOD, now, answer_ms=spent)
+        phone = self.phone.study_new(REVIEWS, PHONES)
         self.phone.sync()
+        return len(fresh), phone
 
     def ours(self) -> Any:
         from drill.services import anki_sync
@@ -181,8 +190,8 @@ class SyncBench:
 
     def prepare_ref(self) -> None:
         """REVIEWS new answers on both plain collections; the phone syncs."""
-        self.desktop.study_new(REVIEWS, last=True)
-        self.phone2.study_new(REVIEWS)
+        self.desktop.study_new(REVIEWS, MINE)
+        self.phone2.study_new(REVIEWS, PHONES)
         self.phone2.sync()
 
     def ref(self) -> None:
