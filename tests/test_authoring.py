@@ -524,18 +524,33 @@ TRICKY = [
     "? q",
     "=",
     "<b>html</b> & entities &amp;",
+    "one final break\n",
+    ".card {\n  color: black;\n}\n",
+    "two final breaks\n\n",
+    "\n",
 ]
 
 
 @pytest.mark.parametrize("value", TRICKY)
 def test_every_value_reads_back_as_written(value):
     text = "cards:\n" + card_yaml(
-        {"id": "x", "front": value, "pros": [value], "tags": [value.replace(" ", "_")]}, 2, 4
+        {
+            "id": "x",
+            "front": value,
+            "pros": [value],
+            "tags": [value.replace(" ", "_")],
+            "extra": {"Field name": value},
+        },
+        2,
+        4,
     )
     node = yamlnodes.compose(text)
     card = node.value[0][1].value[0]
     values = {k.value: v for k, v in card.value}
     assert yamlnodes.scalar_text(values["front"]) == value
+    assert {k.value: yamlnodes.scalar_text(v) for k, v in values["extra"].value} == {
+        "Field name": value
+    }
     assert [yamlnodes.scalar_text(v) for v in values["pros"].value] == [value]
     assert [yamlnodes.scalar_text(v) for v in values["tags"].value] == [value.replace(" ", "_")]
     # Other YAML readers (editors, yaml.safe_load) see text too, except where YAML 1.1 types
@@ -580,8 +595,10 @@ def test_add_to_a_deck_with_only_problems_or_an_empty_cards_key(cli, env):
 
 def test_the_examples_in_docs_authoring_load(tmp_path):
     """Every YAML example in docs/authoring.md is a valid deck (list items are wrapped in a
-    deck; fragments of one card are skipped)."""
+    deck; fragments of one card are skipped; the media files an example names are made)."""
     import re
+
+    from drill.markup import media_refs
 
     doc = (Path(__file__).resolve().parents[1] / "docs" / "authoring.md").read_text()
     blocks = re.findall(r"```yaml\n(.*?)```", doc, re.DOTALL)
@@ -597,6 +614,9 @@ def test_the_examples_in_docs_authoring_load(tmp_path):
             continue
         path = tmp_path / f"example-{number}.yaml"
         path.write_text(text)
+        for _, written in media_refs(block.replace("\\n", "\n")):
+            (tmp_path / written).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / written).write_bytes(b"")
         deck_file = read_deck_file(path)
         assert not deck_file.problems, (block, deck_file.problems)
         checked += 1

@@ -528,3 +528,54 @@ def test_a_broken_package_is_a_clear_error(cli, env, data, expected):
     assert result.exit_code == 1
     assert expected in result.stderr
     assert not (env / "bad.yaml").exists()
+
+
+def test_a_headerless_file_is_named_and_its_first_row_kept(cli, env):
+    write(env / "q.tsv", "What is 2+2?\t4\nCapital of France?\tParis\n")
+    result = cli("import", "q.tsv", "--deck", "Q")
+    assert result.exit_code == 1
+    assert "q.tsv has no header row: its first row reads as a card (What is 2+2? | 4)" in (
+        result.stderr
+    )
+    assert "--columns front,back --no-header" in result.stderr
+    assert not (env / "q.yaml").exists()
+    # The hint, followed: both rows are cards.
+    result = cli("import", "q.tsv", "--deck", "Q", "--columns", "front,back", "--no-header")
+    assert result.exit_code == 0, result.output
+    assert len(notes_of(env / "q.yaml")) == 2
+    # --columns over a header row says which row it took as the header.
+    result = cli("import", "q.tsv", "--deck", "Q", "--columns", "front,back", "--out", "h.yaml")
+    assert "Row 1 (What is 2+2? | 4) was taken as the header row" in result.stdout
+    assert len(notes_of(env / "h.yaml")) == 1
+
+
+def test_skip_bad_leaves_out_a_row_with_a_csv_syntax_error(cli, env):
+    write(env / "bad.csv", 'front,back\n"unclosed,x\nok,fine\n')
+    result = cli("import", "bad.csv", "--deck", "B")
+    assert result.exit_code == 1
+    assert "bad.csv:2: CSV: unexpected end of data" in result.stderr
+    assert not (env / "b.yaml").exists()
+    result = cli("import", "bad.csv", "--deck", "B", "--skip-bad")
+    assert result.exit_code == 0, result.output
+    assert "bad.csv:2: CSV: unexpected end of data (left out)" in result.stderr
+    assert [n.fields for n in notes_of(env / "b.yaml").values()] == [
+        {"front": "ok", "back": "fine"}
+    ]
+
+
+def test_a_bare_collection_is_read_as_a_collection(cli, env):
+    from anki.collection import Collection
+
+    (env / "bare").mkdir()
+    col = Collection(str(env / "bare" / "collection.anki2"))
+    try:
+        note = col.new_note(col.models.by_name("Basic"))
+        note["Front"], note["Back"] = "bare", "collection"
+        col.add_note(note, col.decks.id("Bare"))
+    finally:
+        col.close()
+    result = cli("import", env / "bare" / "collection.anki2", "--out", "bare.yaml")
+    assert result.exit_code == 0, result.output
+    assert "UTF-8" not in result.output
+    [imported] = notes_of(env / "bare.yaml").values()
+    assert imported.fields == {"front": "bare", "back": "collection"} and imported.deck == "Bare"

@@ -30,7 +30,14 @@ CORE = {
     "drill.model",
     "drill.names",
     "drill.problems",
+    "drill.problems.assume",
+    "drill.problems.attempt",
+    "drill.problems.checking",
+    "drill.problems.constraints",
+    "drill.problems.decision",
     "drill.problems.model",
+    "drill.problems.napkin",
+    "drill.problems.units",
     "drill.quantity",
 }
 SCHEDULING = {"drill.scheduler", "drill.fsrs_scheduler", "drill.options"}
@@ -128,7 +135,8 @@ def test_no_import_cycles():
 
 
 def test_drill_due_loads_no_heavy_module():
-    """`drill due` runs in shell prompts: typer, yaml, genanki, fsrs, rich stay out."""
+    """`drill due` runs in shell prompts: typer, yaml, genanki, fsrs, rich, and the quiz's
+    image library (textual-image, Pillow) stay out."""
     import subprocess
     import sys
 
@@ -136,7 +144,8 @@ def test_drill_due_loads_no_heavy_module():
         "import sys, drill.entry as e\n"
         "sys.argv = ['drill', 'due']\n"
         "try:\n    e.main()\nexcept SystemExit:\n    pass\n"
-        "heavy = {'typer', 'yaml', 'genanki', 'fsrs', 'rich', 'sqlite_utils', 'anki'}\n"
+        "heavy = {'typer', 'yaml', 'genanki', 'fsrs', 'rich', 'sqlite_utils', 'anki',\n"
+        "         'textual_image', 'PIL'}\n"
         "print(sorted(m for m in heavy if m in sys.modules))\n"
     )
     subprocess.run([sys.executable, "-m", "drill", "due"], check=True, capture_output=True)

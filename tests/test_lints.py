@@ -409,4 +409,5 @@ def test_every_rule_is_a_pure_function_of_the_notes():
         "cloze-answer-visible",
         "bare-question",
         "number-no-as-of",
+        "media-missing",
     }

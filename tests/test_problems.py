@@ -87,8 +87,8 @@ BY_HAND = {
     },
     "problem-hot-set-memory": {
         "daily_read_volume": 1e9 * 500,
-        "cache_memory": 1e9 * 500 * 0.2,
-        "cache_nodes": math.ceil(1e9 * 500 * 0.2 / 64e9),
+        "cache_memory": 100e6 * 0.2 * 500,  # 20% of the distinct objects, not of the reads
+        "cache_nodes": math.ceil(100e6 * 0.2 * 500 / 64e9),
     },
     "problem-shard-count": {
         "data_size": 10e9 * 1000,
@@ -107,19 +107,156 @@ BY_HAND = {
     },
     "problem-short-code-space": {
         "code_space": 62**7,
-        "minimum_length": 6,  # 62^5 = 916M < 6 billion <= 62^6 = 56.8 billion
-        "collision_odds": 6e9 / 62**7,
+        "headroom": 62**7 / 6e9,  # a new code collides 1 time in 587
+        "spare_characters": 1,  # 62^5 = 916M < 6 billion <= 62^6 = 56.8 billion: 6 would do
     },
     "problem-availability-downtime": {
         "per_year": (1 - 0.999) * YEAR,  # 8.76 h
         "per_month": (1 - 0.999) * MONTH,  # 43.2 min
+    },
+    "problem-cost-compute-commit": {
+        "hours": 40 * 8 * 730,
+        "on_demand_cost": 40 * 8 * 730 * 0.05,  # $11,680
+        "committed_cost": 40 * 8 * 730 * 0.05 * (1 - 0.33),
+    },
+    "problem-cost-storage-tiers": {
+        "standard_cost": 500_000 * 0.023,
+        "ia_cost": 500_000 * 0.0125 + 500_000 * 0.10 * 0.01,
+    },
+    "problem-cost-egress-vs-servers": {
+        "egress_volume": 10e6 * 200e6,
+        "egress_cost": 10e6 * 200e6 / 1e9 * 0.09,
+        "server_cost": 50 * 74,
+    },
+    "problem-cost-logging": {
+        "volume": 10_000 * 3 * 200 * MONTH,
+        "ingest_cost": 10_000 * 3 * 200 * MONTH / 1e9 * 0.50,
+        "storage_cost": 10_000 * 3 * 200 * 30 * DAY / 1e9 * 0.03,
+    },
+    "problem-latency-cross-region": {
+        "network_time": 0.080 * 3,
+        "backend_time": 4 * 0.002,
+        "total": 0.080 * 3 + 4 * 0.002,
+    },
+    "problem-tail-fanout": {
+        "slow_fraction": 1 - 0.99**100,  # The Tail at Scale's 63%
+        "slow_rate": (1 - 0.99**100) * 1000,
+    },
+    "problem-cache-latency": {
+        "average": 0.0005 + 0.05 * 0.010,
+        "speedup": (0.0005 + 0.010) / (0.0005 + 0.05 * 0.010),
+    },
+    "problem-littles-law-threads": {
+        "in_flight": 5000 * 0.2,
+        "servers": math.ceil(5000 * 0.2 / (200 * 0.7)),
+    },
+    "problem-db-connections": {"busy": 20_000 * 0.005, "opened": 50 * 20},
+    "problem-websocket-gateways": {
+        "concurrent": 100e6 * 10 / DAY * 180,
+        "gateways": math.ceil(100e6 * 10 / DAY * 180 / 100e3),
+    },
+    "problem-iops-database": {
+        "read_iops": 2000 * 4 * 0.1,
+        "write_iops": 2000 * 2,
+        "iops": 2000 * 4 * 0.1 + 2000 * 2,
+    },
+    "problem-disks-capacity-vs-iops": {
+        "disks_for_capacity": math.ceil(50e12 * 3 / 16e12),
+        "disks_for_iops": math.ceil(20_000 / 100),
+        "disks": 200,
+    },
+    "problem-memory-key-value": {
+        "per_entry": 20 + 200 + 64,
+        "total": 100e6 * (20 + 200 + 64),
+        "nodes": math.ceil(100e6 * 284 / 64e9),
+    },
+    "problem-memory-btree-index": {"entry_size": 8 + 16, "index_size": 1e9 * 24 / 0.9},
+    "problem-memory-bloom-filter": {
+        "bits_per_item": -math.log(0.01) / math.log(2) ** 2,
+        "size": 1e9 * -math.log(0.01) / math.log(2) ** 2 / 8,
+        "hash_functions": round(-math.log(0.01) / math.log(2)),
+    },
+    "problem-kafka-partitions": {
+        "throughput": 100e3 * 1000,
+        "partitions": max(math.ceil(100e6 / 10e6), math.ceil(100e6 / 5e6)),
+    },
+    "problem-kafka-retention": {
+        "per_day": 100e3 * 1000 * DAY,
+        "stored": 100e3 * 1000 * 7 * DAY * 3,
+        "brokers": math.ceil(100e3 * 1000 * 7 * DAY * 3 / (10e12 * 0.7)),
+    },
+    "problem-read-replicas": {"replicas": math.ceil(100e3 / (50e3 * 0.7))},
+    "problem-replication-bandwidth": {
+        "wal_rate": 5000 * 1000,
+        "replication_egress": 5000 * 1000 * 5,
+    },
+    "problem-rebuild-dead-node": {"rebuild_rate": 20 * 50e6, "rebuild_time": 8e12 / (20 * 50e6)},
+    "problem-backfill-time": {
+        "spare": (10_000 - 3000) * 0.5,
+        "backfill_time": 2e9 / ((10_000 - 3000) * 0.5),
+    },
+    "problem-restore-from-backup": {
+        "download_rate": 8 * 100 * 2**20,  # under the 10 Gbps link (1.25 GB/s)
+        "restore_time": 5e12 / (8 * 100 * 2**20),
+    },
+    "problem-availability-series": {
+        "total": 0.999**5,
+        "downtime": (1 - 0.999**5) * MONTH,
+    },
+    "problem-availability-parallel": {
+        "app": 1 - 0.01**3,
+        "total": 0.9999 * (1 - 0.01**3),
+    },
+    "problem-news-feed": {
+        "posts": 200e6 * 2 / DAY,  # 4.6K /s, Twitter's 2012 rate
+        "timeline_writes": 200e6 * 2 / DAY * 75,
+        "timeline_reads": 200e6 * 100 / DAY,
+        "top_fanout_time": 30e6 / 1e6,
+    },
+    "problem-chat-system": {
+        "messages": 2e9 * 50 / DAY,  # 100 billion a day
+        "peak_messages": 2e9 * 50 / DAY * 2,
+        "storage_per_day": 2e9 * 50 * 100,
+        "gateways": math.ceil(2e9 * 0.2 / 100e3),
+    },
+    "problem-video-platform": {
+        "storage_per_day": 500 * 3600 * 24 * 60 * 15e6 / 8,
+        "transcoding_cores": 500 * 60 * 10,
+        "egress": 1e9 * 3600 * 2.5e6 / 8 / DAY,
+    },
+    "problem-ride-hailing": {
+        "updates": 1e6 / 4,
+        "ingest": 1e6 / 4 * 100,
+        "history_per_day": 1e6 / 4 * 100 * DAY,
+    },
+    "problem-photo-storage": {
+        "uploads": 100e6 / DAY,
+        "storage_per_day": 100e6 * 2e6 * (1 + 4 * 0.1),
+        "storage_total": 100e6 * 2e6 * 1.4 * 365 * 5,
+        "monthly_bill": 100e6 * 2e6 * 1.4 * 365 * 5 / 1e9 * 0.023,
+    },
+    "problem-search-index": {
+        "postings": 5e9 * 500,
+        "index_size": 5e9 * 500 * 2,
+        "raw_corpus": 5e9 * 100e3,
+        "index_servers": math.ceil(5e12 / 4e12),
+    },
+    "problem-metrics-ingestion": {
+        "series": 10e3 * 1000,
+        "samples": 10e3 * 1000 / 15,
+        "storage": 10e3 * 1000 / 15 * 15 * DAY * 1.5,
+    },
+    "problem-snowflake-ids": {
+        "per_worker_per_ms": 100e3 / 32 / 1000,
+        "capacity": 2**12,
+        "lifetime": 2**41 / 1000,  # about 69.7 years
     },
 }
 
 
 def test_every_template_at_its_defaults_matches_the_hand_computation(templates):
     assert set(templates) == set(BY_HAND)
-    assert len(templates) >= 12
+    assert len(templates) >= 40
     for template_id, expected in BY_HAND.items():
         got = answers_at_defaults(templates[template_id])
         assert set(got) == set(expected), template_id
@@ -157,11 +294,11 @@ def test_answers_in_their_declared_units(templates):
     assert bw.answers["egress_bits"].text == "3.2 Gbps"
     assert bw.answers["copy_time"].text == "13.3 min"
     assert "link_bytes = link = 10 Gbps ≈ 1,250 MB/s" in bw.solution
-    assert "copy_time = dataset / link = 1 TB / 10 Gbps ≈ 13.3 min" in bw.solution
+    assert "copy_seconds = dataset / link = 1 TB / 10 Gbps ≈ 13.3 min" in bw.solution
     nines = templates["problem-availability-downtime"].instance()
     assert [a.text for a in nines.answers.values()] == ["8.76 h", "43.2 min"]
-    odds = templates["problem-short-code-space"].instance()
-    assert odds.answers["collision_odds"].text == "0.17%"
+    code = templates["problem-short-code-space"].instance()
+    assert code.answers["headroom"].text == "587"  # 1 in 587, not 0.17%
 
 
 def test_every_template_computes_for_many_seeds(templates):
@@ -231,8 +368,8 @@ def test_bare_numbers_are_read_in_a_declared_unit(templates):
 
 def test_tolerance_and_rating(templates):
     code = templates["problem-short-code-space"].instance()
-    assert code.answers["minimum_length"].tolerance == pytest.approx(0.10)
-    assert code.grade({"minimum_length": "7"})["minimum_length"].verdict == "close"  # 7/6
+    assert code.answers["spare_characters"].tolerance == pytest.approx(0.10)
+    assert code.grade({"spare_characters": "2"})["spare_characters"].verdict == "close"  # 2/1
     url = templates["problem-url-shortener"].instance()
     assert url.answers["writes"].tolerance == pytest.approx(0.25)
     assert suggested_rating(url.grade({"writes": "40/s", "reads": "400/s"})) == grading.GOOD
@@ -260,7 +397,10 @@ def test_same_seed_same_problem_different_seeds_differ(templates):
 
 def test_to_json_shape(templates):
     data = templates["problem-cdn-needed"].instance(3).to_json()
-    assert list(data) == ["id", "title", "seed", "params", "question", "answers", "solution"]
+    assert list(data) == [
+        *("id", "title", "seed", "params", "question", "answers", "solution"),
+        *("napkin", "decision", "worked"),  # added: the old fields keep their place
+    ]
     assert data["id"] == "problem-cdn-needed" and data["seed"] == 3
     for row in [*data["params"].values(), *data["answers"].values()]:
         assert list(row) == ["value", "unit", "text"]
@@ -681,7 +821,9 @@ def test_problem_show(cli, templates):
     assert "38.6" not in result.stdout  # no answers unless asked
     result = cli("problem", "show", "problem-url-shortener", "--answers")
     assert "writes          Average writes per second?  = 38.6 /s" in result.stdout
-    assert "Worked solution:" in result.stdout and "≈ 3 TB" in result.stdout
+    assert "Worked solution (each step: the napkin path, then the exact value):" in result.stdout
+    assert "    exact   6 billion * 500 B ≈ 3 TB" in result.stdout
+    assert "    napkin  6×10^9 * 500 B ≈ 3×10^12 B (3 TB)" in result.stdout
     result = cli("problem", "show", "problem-url-shortener", "--seed", "3", "--json")
     assert json.loads(result.stdout) == templates["problem-url-shortener"].instance(3).to_json()
     result = cli("problem", "show", "problem-url-shortener", "--param", "years=10", "--json")
@@ -747,7 +889,8 @@ def test_problem_practice_in_process(cli, fixture_dir):
     assert "hint: A day is about 100K seconds." in out
     assert "right: you said 10K /s, 14% low. Answer: 11.6K /s" in out
     assert "skipped: the answer is 11.6 MB/s" in out
-    assert "qps = per_day / day = 1 billion / day ≈ 11.6K /s" in out
+    assert "    qps = per_day / day\n      napkin  10^9 / 10^5 s ≈ 10^4 /s (10K /s)\n" in out
+    assert "      exact   1 billion / day ≈ 11.6K /s\n" in out
     assert "Result: skipped some (suggested rating: Again)" in out
     assert out.rstrip().endswith("Done: 1 problem, 0 all right.")
 
@@ -798,7 +941,8 @@ def test_problem_practice_with_nothing_to_practise(cli):
 def test_collection_templates_and_find_template():
     collection = load([ESTIMATION])
     assert not collection.problems
-    assert [t.id for t in collection.templates] == list(BY_HAND)
+    assert sorted(t.id for t in collection.templates) == sorted(BY_HAND)
+    assert collection.templates[0].id == "problem-url-shortener"
     template = find_template(collection.templates, "problem-cdn-needed")
     assert template.deck == "Estimation::Problems"
     assert template.location.path.endswith("problems.yaml") and template.location.line > 0

@@ -90,7 +90,11 @@ def test_problems_import_as_type_in_notes_and_reimport_unchanged(cli, anki, tmp_
                 assert f"{answer.prompt} {answer.text} (right within ± {within})" in text(
                     note["Answers"]
                 )
-            assert text(note["Solution"]) == " ".join(instance.solution)
+            assert text(note["Solution"]) == " ".join(" ".join(instance.worked).split())
+            assert note["Solution"].count("<br>") == len(instance.worked) - 1
+            if instance.decision is not None:
+                decision = instance.decision
+                assert f"{decision.prompt} {decision.answer}" in text(note["Answers"])
             assert note["Source"] == html.escape(template.source or "", quote=False)
             assert {t.casefold() for t in note.tags} == {
                 t.casefold() for t in (*template.tags, "drill::problem")
@@ -100,7 +104,8 @@ def test_problems_import_as_type_in_notes_and_reimport_unchanged(cli, anki, tmp_
             question, answer = text(card.question()), text(card.answer())
             assert "[[type:Answer]]" in card.question()
             assert instance.question in question
-            assert instance.solution[-1] in answer and f"{template.id}@{seed}" in answer
+            assert " ".join(instance.worked[-1].split()) in answer
+            assert f"{template.id}@{seed}" in answer
 
     # Rebuilt unchanged: re-importing changes nothing; more seeds add only the new ones.
     assert import_all(anki, build(cli, tmp_path, T2, decks, "--problems", "2", "--seed", "5")) == {

@@ -687,3 +687,21 @@ def test_docstring_examples():
 def test_large_magnitude_words():
     assert parse("1.13 quadrillion") == Quantity(1.13e15, "")
     assert parse("2 quintillion") == Quantity(2e18, "")
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("$0.0125", 0.0125),
+        ("0.0125 USD", 0.0125),
+        ("1.25 cents", 0.0125),
+        ("$5k", 5000.0),
+        ("~$3.5 million", 3.5e6),
+        ("5 dollars", 5.0),
+    ],
+)
+def test_money_reads_as_a_number_of_dollars(text, value):
+    """The cost cards ask for USD as a number; typing the dollar sign or the currency is
+    the same answer, not an unreadable one."""
+    parsed = parse(text)
+    assert parsed.unit == "" and parsed.value == pytest.approx(value)

@@ -131,7 +131,9 @@ def scalar(value: Any, indent: int) -> str:
         if value.isprintable():
             return "'" + value.replace("'", "''") + "'"
         return _dump_one(value, '"')
-    lines = value.split("\n")
+    # `|-` keeps no final line break, `|` keeps one (a template's, a style sheet's).
+    clip = value.endswith("\n") and not value.endswith("\n\n")
+    lines = (value[:-1] if clip else value).split("\n")
     first = next((line for line in lines if line), "")
     if (
         lines[-1]
@@ -141,7 +143,7 @@ def scalar(value: Any, indent: int) -> str:
         )
     ):
         pad = " " * indent
-        return "|-\n" + "\n".join(pad + line if line else "" for line in lines)
+        return ("|\n" if clip else "|-\n") + "\n".join(pad + line if line else "" for line in lines)
     return _dump_one(value, '"')
 
 
@@ -155,25 +157,38 @@ def flow_item(value: str) -> str:
 
 
 def card_yaml(
-    card: Mapping[str, Any], dash_col: int = 2, item_col: int | None = None, newline: str = "\n"
+    card: Mapping[str, Any],
+    dash_col: int = 2,
+    item_col: int | None = None,
+    newline: str = "\n",
+    keep_empty: bool = False,
 ) -> str:
     """A card as block YAML text: `- id: ...` at `dash_col`, its keys at `item_col`; lists as
-    `- item` lines. Keys are written in the order given."""
+    `- item` lines, mappings as `key: value` lines. Keys are written in the order given; empty
+    values are left out (unless `keep_empty`: a template's empty side is still a side)."""
     item_col = dash_col + 2 if item_col is None else max(item_col, dash_col + 2)
     first = " " * dash_col + "-" + " " * (item_col - dash_col - 1)
     pad = " " * item_col
     lines: list[str] = []
     for key, value in card.items():
-        if value is None or value == "" or value == [] or value == ():
+        if value is None or (value == "" and not keep_empty) or value == [] or value == ():
             continue
         lead = first if not lines else pad
         if key == "tags" and isinstance(value, (list, tuple)):
             tags = ", ".join(t if _PLAIN_TAG.fullmatch(t) else flow_item(t) for t in value)
             lines.append(f"{lead}{key}: [{tags}]")
+        elif isinstance(value, Mapping):  # `extra:`, a note type's `map:`
+            lines.append(f"{lead}{key}:")
+            for name, text in value.items():
+                lines.append(f"{pad}  {scalar(name, item_col + 4)}: {scalar(text, item_col + 4)}")
         elif isinstance(value, (list, tuple)):
             lines.append(f"{lead}{key}:")
             for item in value:
-                lines.append(f"{pad}  - {scalar(item, item_col + 4)}")
+                if isinstance(item, Mapping):  # a note type's templates
+                    block = card_yaml(item, item_col + 2, item_col + 4, keep_empty=True)
+                    lines.append(block.rstrip("\n"))
+                else:
+                    lines.append(f"{pad}  - {scalar(item, item_col + 4)}")
         else:
             lines.append(f"{lead}{key}: {scalar(value, item_col + 2)}")
     return newline.join("\n".join(lines).split("\n")) + newline
@@ -224,15 +239,15 @@ def check_text(path: Path, data: bytes, others: Mapping[str, str], new_ids: Iter
     return deck_file, problems
 
 
-def loaded_ids(paths: Iterable[Path], exclude: Path | None = None) -> dict[str, str]:
-    """Every note id in the decks under `paths` (id → `path:line`), leaving out one file."""
+def loaded_ids(paths: Iterable[Path], exclude: Path | Iterable[Path] = ()) -> dict[str, str]:
+    """Every note id in the decks under `paths` (id → `path:line`), leaving out some files."""
     from drill.content import load
     from drill.paths import find_deck_files
 
     files, _ = find_deck_files(paths)
-    if exclude is not None:
-        skip = exclude.resolve()
-        files = [f for f in files if f.resolve() != skip]
+    skip = {p.resolve() for p in ([exclude] if isinstance(exclude, Path) else exclude)}
+    if skip:
+        files = [f for f in files if f.resolve() not in skip]
     collection = load(files)
     return {n.id: str(n.location) for n in collection.notes}
 

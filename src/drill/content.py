@@ -135,7 +135,73 @@ def load(paths: Iterable[Path]) -> Collection:
                 collection.cards.extend(cards_of(item))
             else:
                 collection.templates.append(item)
+    if any(t.decision is not None for t in collection.templates):
+        collection.problems.extend(check_citations(collection.templates, collection.cards)[0])
     return collection
+
+
+def check_citations(templates: Iterable[Any], cards: Iterable[Card]) -> tuple[list[Problem], list]:
+    """Each decision threshold's `cite` checked against the cards: a number card whose
+    answer is not the threshold's value (at the template's defaults, within the card's
+    tolerance) is a problem. Returns (problems, the (template, threshold) pairs whose cite
+    no card has): a template may cite a card of a deck file not loaded (drill check looks
+    for those in every deck folder in effect)."""
+    from drill.formula import FormulaError
+    from drill.kinds import DEFAULT_TOLERANCE
+
+    by_id: dict[str, Card] = {}
+    for c in cards:  # a note id cites the note's first card (a cloze's c1)
+        by_id.setdefault(c.note_id, c)
+        by_id[c.id] = c
+    problems: list[Problem] = []
+    unresolved = []
+    for template in templates:
+        decision = template.decision
+        if decision is None or not any(t.cite for t in decision.thresholds):
+            continue
+        try:
+            limits = template.instance().decision.limits
+        except (FormulaError, ValueError):
+            continue  # the template's own check reports why it cannot be computed
+        for threshold, limit in zip(decision.thresholds, limits, strict=True):
+            if not threshold.cite:
+                continue
+            card = by_id.get(threshold.cite)
+            if card is None:
+                unresolved.append((template, threshold))
+                continue
+            message = _citation_mismatch(threshold.cite, card, limit, DEFAULT_TOLERANCE)
+            if message is not None:
+                problems.append(Problem(template.location.path, threshold.line, message))
+    return problems, unresolved
+
+
+def _citation_mismatch(cite: str, card: Card, limit: Any, default_tolerance: float) -> str | None:
+    answer = card.answer
+    if answer is None:
+        return None  # a card without a number to compare (a cloze, a basic card)
+    shown = card.answer_text or answer.format()
+    if not answer.same_dimension(limit):
+        return (
+            f"threshold {limit.format()} cites '{cite}', whose answer {shown} is a "
+            f"{answer.dimension_name}, not a {limit.dimension_name}"
+        )
+    tolerance = card.tolerance if card.tolerance is not None else default_tolerance
+    if answer.value == limit.value:
+        return None
+    if (
+        answer.value <= 0
+        or limit.value <= 0
+        or (max(answer.value / limit.value, limit.value / answer.value) > 1 + tolerance + 1e-9)
+    ):
+        return (
+            f"threshold {limit.format()} cites '{cite}', whose answer is {shown}: more than "
+            f"the card's tolerance ({tolerance:.0%}) apart"
+        )
+    return None
+
+
+FAMILY_TAG = "family::"  # a problem card's family, as a tag: drill stats times each family
 
 
 def cards_for(item: Any) -> list[Card]:
@@ -158,8 +224,13 @@ def template_card(template: Any) -> Card:
             template.hints,
             template.tags,
             template.source,
+            template.family,
+            template.scenario,
+            template.constraints,
+            template.decision,
         )
     )
+    family = (f"{FAMILY_TAG}{template.family}",) if template.family else ()
     return Card(
         id=template.id,
         note_id=template.id,
@@ -167,7 +238,7 @@ def template_card(template: Any) -> Card:
         deck=template.deck,
         front=template.title,
         back="(worked out at each review)",
-        tags=template.tags,
+        tags=tuple(dict.fromkeys(template.tags + family)),
         source=template.source,
         suspended=template.suspended,
         location=template.location,
@@ -246,6 +317,7 @@ class DeckFile:
         self.study_order = DEFAULT_ORDER  # `order:`
         self.renamed: dict[str, str] = {}  # old id -> new id (`renamed:`)
         self.notetypes: dict[str, OriginalNoteType] = {}  # `anki_notetypes:`, by name
+        self.media_markers = True  # the text may refer to media (read() looks)
 
     def items(self) -> list[Any]:
         """Notes, then problem templates: everything in the file that has an id."""
@@ -255,6 +327,7 @@ class DeckFile:
         self.problems.append(Problem(self.display, line, message))
 
     def read(self, text: str) -> None:
+        self.media_markers = "![" in text or "[sound:" in text
         try:
             root = yamlnodes.compose(text)
         except YamlError as err:
@@ -346,12 +419,17 @@ class DeckFile:
         return values
 
     def media(
-        self, entries: list[yamlnodes.Entry], kind: Kind
+        self, entries: list[yamlnodes.Entry], kind: Kind, imported: bool = False
     ) -> tuple[tuple[str, str], ...] | None:
         """The images and sounds the note's text fields refer to, each a file beside the deck
         (a `media/` folder, or a path relative to the deck file): (as written, the file).
         None, with a problem for each, when one is missing, unreadable or outside the deck's
-        folder."""
+        folder. An `imported` note (from Anki) may refer to a file its package lacked, as
+        Anki allows: the reference is kept (the file is then "", and `drill check` warns)."""
+        # A cold sync reads ten thousand notes, nearly all without media: a file whose text has
+        # neither marker has none.
+        if not self.media_markers:
+            return ()
         from drill.markup import media_refs
 
         found: list[tuple[str, str]] = []
@@ -371,7 +449,9 @@ class DeckFile:
                     continue
                 for what, written in media_refs(text):
                     problem = self.media_problem(written)
-                    if problem:
+                    if problem and imported and problem.startswith(("no such file", "is a URL")):
+                        found.append((written, ""))  # Anki shows it if it can
+                    elif problem:
                         self.problem(e.line, f"`{e.key}`: {what} {written!r}: {problem}")
                         ok = False
                     elif self.folder is not None:
@@ -742,7 +822,7 @@ class DeckFile:
                 fields.setdefault(spec.name, spec.default)
             elif notetype is not None and spec.required:
                 fields.setdefault(spec.name, "")
-        media = self.media(entries, kind)
+        media = self.media(entries, kind, imported=notetype is not None)
         if media is None:
             return None
         checks = kind.check(fields) if kind.check and notetype is None else ()

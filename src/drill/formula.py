@@ -582,12 +582,92 @@ class _Evaluator:
         return result
 
 
+# --------------------------------------------------------------------------- closures
+
+Closure = Callable[[Mapping[str, object]], Quantity]
+
+
+def _closure(c: _Compiled, node: ast.AST, ev: _Evaluator) -> Closure:
+    """The checked tree as nested Python closures, built once per formula: estimation
+    problems evaluate the same formulas thousands of times, and walking the tree with
+    isinstance at every node cost most of that. Errors are raised by the evaluator's own
+    methods, so they read exactly as when the tree is walked."""
+    if isinstance(node, ast.Expression):
+        return _closure(c, node.body, ev)
+    if isinstance(node, ast.Constant):
+        constant = Quantity(float(node.value), "")  # type: ignore[arg-type] # checked by the parser
+        return lambda names: constant
+    if isinstance(node, ast.Name):
+        ident, known = node.id, CONSTANTS.get(node.id)
+
+        def name(names: Mapping[str, object]) -> Quantity:
+            if ident in names:
+                return _value_of(ident, names[ident], c, node)
+            if known is not None:
+                return known
+            return _Evaluator(c, names).name(node)  # raises: unknown name
+
+        return name
+    if isinstance(node, ast.UnaryOp):
+        operand = _closure(c, node.operand, ev)
+        if isinstance(node.op, ast.USub):
+            return lambda names: -operand(names)
+        return operand
+    if isinstance(node, ast.BinOp):
+        # The left spine as a loop, as the evaluator walks it, so 1+1+...+1 stays shallow.
+        chain = [node]
+        while isinstance(chain[-1].left, ast.BinOp):
+            chain.append(chain[-1].left)
+        first = _closure(c, chain[-1].left, ev)
+        links = [(link, _closure(c, link.right, ev)) for link in reversed(chain)]
+        apply = ev.apply
+
+        def binop(names: Mapping[str, object]) -> Quantity:
+            value = first(names)
+            for link, right in links:
+                value = apply(link, value, right(names))
+            return value
+
+        return binop
+    if isinstance(node, ast.Call):
+        assert isinstance(node.func, ast.Name)
+        fname = node.func.id
+        fn, fewest, most = FUNCTIONS[fname]
+        if len(node.args) < fewest or (most is not None and len(node.args) > most):
+            return lambda names: _Evaluator(c, names).call(node)  # raises: argument count
+        args = [_closure(c, arg, ev) for arg in node.args]
+
+        def call(names: Mapping[str, object]) -> Quantity:
+            values = [arg(names) for arg in args]
+            try:
+                result = fn(*values)
+            except FormulaError as exc:
+                raise c.error(str(exc), node) from None
+            except (QuantityError, ValueError, OverflowError) as exc:
+                raise c.error(f"{fname}(): {exc}", node) from exc
+            if not math.isfinite(result.value):
+                raise c.error("number too large", node)
+            return result
+
+        return call
+    raise c.error(f"{type(node).__name__} is not allowed", node)  # pragma: no cover
+
+
+@lru_cache(maxsize=512)
+def _closure_of(formula: str) -> Closure:
+    compiled = _compile(formula)
+    try:
+        return _closure(compiled, compiled.tree, _Evaluator(compiled, {}))
+    except RecursionError:
+        raise FormulaError("formula too complex", formula=formula) from None
+
+
 def evaluate(formula: str, names: Mapping[str, Quantity | float] | None = None) -> Quantity:
     """The value of `formula` as a Quantity; `names` supplies variables (shadowing
     CONSTANTS). Raises FormulaError for anything wrong, with ``.column`` when known."""
-    compiled = _compile(formula)
+    fn = _closure_of(formula)
     try:
-        return _Evaluator(compiled, names or {}).eval(compiled.tree)
+        return fn(names or {})
     except RecursionError:
         raise FormulaError("formula too complex", formula=formula) from None
 
@@ -609,15 +689,19 @@ def explain(
     """Back-of-the-envelope working on one line: the formula with each name from `names`
     replaced by its formatted value, then ``≈`` and the result. Constants stay as
     written: ``explain("n / month", {"n": 100e6}) == "100 million / month ≈ 38.6 /s"``.
-    `texts` shows some names as given instead (``{"hit_rate": "99.95%"}``)."""
+    `texts` shows some names as given instead (``{"hit_rate": "99.95%"}``). A constant
+    given a value in `names` (a napkin ``day`` of 10^5 s) is shown as its text, except as
+    the unit after a number (``3 days`` stays as written)."""
     names = names or {}
     texts = texts or {}
     result = evaluate(formula, names)
     compiled = _compile(formula)
     pieces = []
     tokens = _tokens(formula)
+    previous = ""  # the kind of the last token that is not whitespace
     for i, (kind, text, _start, _) in enumerate(tokens):
-        if kind == "name" and text in names:
+        after_number, previous = previous == "num", (previous if kind == "ws" else kind)
+        if kind == "name" and text in names and not (after_number and text in CONSTANTS):
             j = _significant(tokens, i + 1)
             if not (j < len(tokens) and tokens[j][1] == "("):
                 shown = texts.get(text)

@@ -148,7 +148,14 @@ def _options_schema() -> dict[str, Any]:
 
 
 def _problems_schema() -> dict[str, Any]:
-    from drill.problems.model import ANSWER_KEYS, NAME_RE, PARAM_KEYS, TEMPLATE_KEYS
+    from drill.problems.model import (
+        ANSWER_KEYS,
+        DECISION_KEYS,
+        NAME_RE,
+        PARAM_KEYS,
+        TEMPLATE_KEYS,
+        THRESHOLD_KEYS,
+    )
 
     quantity = {"type": ["string", "number"], "examples": ["100M", "500 B", "99%", "10 Gbps"]}
     names = {"pattern": NAME_RE.pattern}
@@ -175,6 +182,52 @@ def _problems_schema() -> dict[str, Any]:
             "step": {**quantity, "description": PARAM_KEYS["step"]},
             "integer": {"type": "boolean", "description": PARAM_KEYS["integer"]},
             "unit": {"type": "string", "description": PARAM_KEYS["unit"]},
+            "ask": {**_TEXT, "description": PARAM_KEYS["ask"]},
+            "given": {"type": "boolean", "description": PARAM_KEYS["given"]},
+            "reference": {
+                "type": "array",
+                "items": quantity,
+                "minItems": 2,
+                "maxItems": 2,
+                "description": PARAM_KEYS["reference"],
+            },
+        },
+    }
+    threshold = {
+        "type": "object",
+        "required": ["at", "rule"],
+        "additionalProperties": False,
+        "properties": {
+            "at": {**quantity, "description": THRESHOLD_KEYS["at"]},
+            "rule": {**_TEXT, "description": THRESHOLD_KEYS["rule"]},
+            "cite": {"type": "string", "description": THRESHOLD_KEYS["cite"]},
+        },
+    }
+    decision = {
+        "type": "object",
+        "required": ["prompt", "by", "options", "thresholds"],
+        "additionalProperties": False,
+        "properties": {
+            "prompt": {**_TEXT, "description": DECISION_KEYS["prompt"]},
+            "by": {"type": ["string", "number"], "description": DECISION_KEYS["by"]},
+            "options": {
+                "type": "array",
+                "items": {"type": "string"},
+                "minItems": 2,
+                "description": DECISION_KEYS["options"],
+            },
+            "thresholds": {
+                "type": "array",
+                "items": threshold,
+                "minItems": 1,
+                "description": DECISION_KEYS["thresholds"],
+            },
+            "margin": {
+                "type": ["string", "number"],
+                "examples": ["25%"],
+                "description": DECISION_KEYS["margin"],
+            },
+            "unit": {"type": "string", "description": DECISION_KEYS["unit"]},
         },
     }
     answer = {
@@ -232,6 +285,25 @@ def _problems_schema() -> dict[str, Any]:
                 "tags": {**_TAGS, "description": TEMPLATE_KEYS["tags"]},
                 "source": {**_TEXT, "description": TEMPLATE_KEYS["source"]},
                 "suspended": {"type": "boolean", "description": TEMPLATE_KEYS["suspended"]},
+                "family": {
+                    "type": "string",
+                    "pattern": "^[a-z0-9][a-z0-9-]*$",
+                    "description": TEMPLATE_KEYS["family"],
+                },
+                "scenario": {"type": "string", "description": TEMPLATE_KEYS["scenario"]},
+                "constraints": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "minItems": 1,
+                    "description": TEMPLATE_KEYS["constraints"],
+                },
+                "decision": {**decision, "description": TEMPLATE_KEYS["decision"]},
+                "no_decision": {**_TEXT, "description": TEMPLATE_KEYS["no_decision"]},
+                "time_budget": {
+                    "type": "string",
+                    "examples": ["3 min"],
+                    "description": TEMPLATE_KEYS["time_budget"],
+                },
             },
         },
     }

@@ -497,6 +497,22 @@ def number_no_as_of(notes: Sequence[Note]) -> list[Problem]:
     ]
 
 
+def media_missing(notes: Sequence[Note]) -> list[Problem]:
+    """An imported note refers to a file its Anki package did not have: the reference is
+    kept (Anki shows the file if its collection has it), but drill cannot show it."""
+    return [
+        _warn(
+            note,
+            "media-missing",
+            f"'{note.id}' refers to {written}, which is not beside the deck (its Anki package "
+            "did not have it); drill build keeps the reference",
+        )
+        for note in notes
+        for written, path in note.media
+        if not path and "://" not in written
+    ]
+
+
 def _measured(deck: str) -> bool:
     """`Numbers::Latency`, `Numbers::Cost`, `Ops::Prices 2026`: the deck's own name (its
     last part) starts with a measured quantity."""
@@ -512,8 +528,9 @@ RULES: dict[str, Rule] = {
     "cloze-answer-visible": cloze_answer_visible,
     "bare-question": bare_question,
     "number-no-as-of": number_no_as_of,
+    "media-missing": media_missing,
 }
-RULES_ALWAYS = ("number-no-as-of",)  # run by every `drill check`, not only `--lint`
+RULES_ALWAYS = ("number-no-as-of", "media-missing")  # run by every `drill check`, not only `--lint`
 
 
 def lint(notes: Sequence[Note], rules: Iterable[str] = RULES) -> list[Problem]:

@@ -35,13 +35,20 @@ class Token(NamedTuple):
     children: tuple[Token, ...] = ()  # bold, italic, sup, sub, link
 
 
-ESCAPABLE = "\\*`[]{}^_!|"
+ESCAPABLE = "\\*`[]{}^_!|-.)"  # `\-` and `1\.` keep a line that is text from being a list item
+_ESCAPE = r"(?P<escape>\\[\\*`\[\]{}^_!|.)-])"
+_CODE = r"(?P<code>`[^`\n]+`)"
+_IMAGE = r"(?P<image>!\[(?P<alt>(?:\\.|[^\]\\\n])*)\]\((?P<src>[^()\s]+)\))"
+_SOUND = r"(?P<sound>\[sound:(?P<file>[^\]\n]+)\])"
 _INLINE = re.compile(
-    r"(?P<escape>\\[\\*`\[\]{}^_!|])"
-    r"|(?P<code>`[^`\n]+`)"
-    r"|(?P<image>!\[(?P<alt>(?:\\.|[^\]\\\n])*)\]\((?P<src>[^()\s]+)\))"
-    r"|(?P<sound>\[sound:(?P<file>[^\]\n]+)\])"
-    r"|(?P<link>\[(?P<label>(?:\\.|[^\]\\\n])+)\]\((?P<url>[^()\s]+)\))"
+    _ESCAPE
+    + "|"
+    + _CODE
+    + "|"
+    + _IMAGE
+    + "|"
+    + _SOUND
+    + r"|(?P<link>\[(?P<label>(?:\\.|[^\]\\\n])+)\]\((?P<url>[^()\s]+)\))"
     r"|(?P<bold>\*\*(?=\S)(?P<bold_text>.+?)(?<=\S)\*\*)"
     r"|(?P<italic>(?<![*\w])\*(?=[^\s*])(?P<italic_text>(?:\\.|[^*\n\\])+?)(?<=[^\s*\\])\*(?![*\w]))"
     r"|(?P<sup>\^\{(?P<sup_text>[^{}\n]+)\})"
@@ -102,7 +109,7 @@ _TOP = ("escape", "code", "image", "sound", "link", "bold", "italic", "sup", "su
 
 
 def _unescape(text: str) -> str:
-    return re.sub(r"\\([\\*`\[\]{}^_!|])", r"\1", text)
+    return re.sub(r"\\([\\*`\[\]{}^_!|.)-])", r"\1", text)
 
 
 # --------------------------------------------------------------------------- blocks
@@ -144,6 +151,7 @@ def parse_blocks(text: str) -> list[Block]:
     lines = text.strip("\n").split("\n")
     blocks: list[Block] = []
     i, blank = 0, True
+    list_indent = 0  # where the current list's items start: deeper items nest in the last
     while i < len(lines):
         line = lines[i]
         if _FENCE.match(line):
@@ -167,9 +175,18 @@ def parse_blocks(text: str) -> list[Block]:
             continue
         bullet, number = _BULLET.match(line), _NUMBER.match(line)
         previous = blocks[-1] if blocks else None
-        if bullet or number:
+        indent = len(line) - len(line.lstrip())
+        if (bullet or number) and (
+            previous and not blank and previous.kind in ("ul", "ol") and indent >= list_indent + 2
+        ):
+            items = list(previous.lines)
+            items[-1] += "\n" + line[list_indent + 2 :]  # a nested item, kept as Markdown
+            blocks[-1] = previous._replace(lines=tuple(items))
+        elif bullet or number:
             kind = "ul" if bullet else "ol"
             content = bullet.group(1) if bullet else number.group(2)  # type: ignore[union-attr]
+            if not (previous and not blank and previous.kind in ("ul", "ol")):
+                list_indent = indent
             if previous and not blank and previous.kind == kind:
                 blocks[-1] = previous._replace(lines=(*previous.lines, content))
             else:
@@ -238,7 +255,17 @@ def inline(text: str, media: Callable[[str], str] | None = None) -> str:
 
 def bullets(items: Iterable[str], media: Callable[[str], str] | None = None) -> str:
     """A list of texts as an HTML bullet list."""
-    return "<ul>" + "".join(f"<li>{inline(item, media)}</li>" for item in items) + "</ul>"
+    return "<ul>" + "".join(f"<li>{_item(item, media)}</li>" for item in items) + "</ul>"
+
+
+def _item(item: str, media: Callable[[str], str] | None) -> str:
+    """A list item: its text, then the list nested in it, if any (`- a` under `- b`)."""
+    if "\n" in item:
+        lines = item.split("\n")
+        for i, line in enumerate(lines[1:], 1):
+            if (_BULLET.match(line) or _NUMBER.match(line)) and not line[:1].isspace():
+                return inline("\n".join(lines[:i]), media) + _render("\n".join(lines[i:]), media)
+    return inline(item, media)
 
 
 _NOTHING_TO_DO = re.compile(r"[\n`*<>&\\\[\]{}^_!|]|^\s*(?:-|\d+[.)])\s")
@@ -270,7 +297,7 @@ def _render(text: str, media: Callable[[str], str] | None = None) -> str:
             out.append(bullets(b.lines, media))
         elif b.kind == "ol":
             start = f' start="{b.start}"' if b.start != 1 else ""
-            items = "".join(f"<li>{inline(item, media)}</li>" for item in b.lines)
+            items = "".join(f"<li>{_item(item, media)}</li>" for item in b.lines)
             out.append(f"<ol{start}>{items}</ol>")
         elif b.kind == "code":
             out.append(f"<pre><code>{escape(chr(10).join(b.lines))}</code></pre>")
@@ -309,6 +336,79 @@ def media_refs(text: str) -> list[tuple[str, str]]:
             if block.kind != "code":
                 walk(parse_inline(line))
     return found
+
+
+class MediaSpan(NamedTuple):
+    """Where a text refers to an image or a sound: text[start:end] is the reference."""
+
+    kind: str  # image, sound
+    start: int
+    end: int
+    path: str  # as written
+    alt: str = ""  # an image's alt text
+
+
+_NESTED = {
+    "bold": "bold_text",
+    "italic": "italic_text",
+    "sup": "sup_text",
+    "sub": "sub_text",
+    "link": "label",
+}
+
+
+def media_spans(text: str) -> list[MediaSpan]:
+    """The image and sound references of a text with their places, in order: the references
+    `media_refs` finds (none in code), for a renderer that puts something else where each
+    one stands (the quiz draws the image there). Read line by line, as `media_refs` reads."""
+    if "[" not in text:
+        return []
+    fenced = _fenced_ranges(text)
+    found: list[MediaSpan] = []
+    offset = 0
+    for line in text.split("\n"):
+        if not any(start <= offset < end for start, end in fenced):
+            _inline_spans(line, offset, found)
+        offset += len(line) + 1
+    return found
+
+
+def _inline_spans(text: str, offset: int, found: list[MediaSpan]) -> None:
+    """As `parse_inline` reads the text: the same matches, into bold, links and the rest."""
+    if not _SPECIAL.search(text):
+        return
+    for m in _INLINE.finditer(text):
+        kind = next(k for k in _TOP if m.group(k) is not None)
+        if kind == "image":
+            alt = _unescape(m.group("alt"))
+            found.append(MediaSpan(kind, offset + m.start(), offset + m.end(), m.group("src"), alt))
+        elif kind == "sound":
+            found.append(MediaSpan(kind, offset + m.start(), offset + m.end(), m.group("file")))
+        elif kind in _NESTED:
+            inner = _NESTED[kind]
+            _inline_spans(m.group(inner), offset + m.start(inner), found)
+
+
+def _fenced_ranges(text: str) -> list[tuple[int, int]]:
+    """The character ranges of fenced code blocks (as `parse_blocks` finds them: a fence
+    opens only where a closing fence follows)."""
+    if "```" not in text:
+        return []
+    lines = text.split("\n")
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
+    ranges = []
+    i = 0
+    while i < len(lines):
+        if _FENCE.match(lines[i]):
+            end = next((j for j in range(i + 1, len(lines)) if _FENCE.match(lines[j])), None)
+            if end is not None:
+                ranges.append((starts[i], starts[end + 1]))
+                i = end + 1
+                continue
+        i += 1
+    return ranges
 
 
 def plain(text: str) -> str:

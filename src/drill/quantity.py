@@ -32,7 +32,8 @@ Magnitudes, attached or after a space
 Approximations and extras
     A leading ``~``, ``~=``, ``≈``, ``about``, ``approx``, ``around``, ``roughly``; a trailing
     ``+`` (``100K+``); percentages ``25%`` (= 0.25), ``99.9%``; ``a``/``an`` as one
-    (``a day``, ``a million users``).
+    (``a day``, ``a million users``); money as a plain number of dollars (``$0.0125``,
+    ``0.0125 USD``, ``1.25 cents``, ``$5k``).
 Sizes (bytes)
     ``B``, ``byte(s)``, decimal ``KB MB GB TB PB EB`` (1 KB = 1000 B, also ``kB``), binary
     ``KiB MiB GiB TiB PiB EiB``, spelled out ``megabytes`` ... Uppercase ``B`` is a byte and
@@ -219,6 +220,10 @@ _add(_FOLD, "mo mos month months", _MONTH, TIME, _TIMEKIND)
 _add(_FOLD, "yr yrs year years", _YEAR, TIME, _TIMEKIND)
 _add(_FOLD, "qps rps tps hz", 1.0, RATE)
 _add(_FOLD, "% percent pct", 0.01, COUNT)
+# Money is a plain number of dollars, as the cost cards ask for it ("in USD"): `$0.0125`,
+# `0.0125 USD`, `1.25 cents` and `$5k` all read as the number the card holds.
+_add(_FOLD, "usd dollar dollars", 1.0, COUNT)
+_add(_FOLD, "cent cents", 0.01, COUNT)
 _COUNT_NOUNS = """
     user users request requests req reqs message messages msg msgs item items record records
     write writes read reads query queries op ops operation operations event events person
@@ -530,6 +535,8 @@ def _parse(text: str, expect: Dim | None) -> Quantity:
     m = _APPROX.match(s)
     if m:
         s = s[m.end() :]
+    if s[:1] == "$":  # dollars: a plain number (see the money units)
+        s = s[1:].lstrip()
     if s.endswith("+"):
         s = s[:-1].rstrip()
     if not s:

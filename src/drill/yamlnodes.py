@@ -11,13 +11,35 @@ from typing import Any
 
 import yaml
 
-# libyaml is much faster; fall back to the pure-Python loader where it is missing.
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 NULL_TAG = "tag:yaml.org,2002:null"
 BOOL_TAG = "tag:yaml.org,2002:bool"
-INT_TAG = "tag:yaml.org,2002:int"
-FLOAT_TAG = "tag:yaml.org,2002:float"
+STR_TAG = "tag:yaml.org,2002:str"
+# drill reads every scalar as its source text; only these plain scalars need their YAML 1.1
+# tag (`suspended: yes`, an empty value).
+_PLAIN_TAGS = {
+    **dict.fromkeys(("", "~", "null", "Null", "NULL"), NULL_TAG),
+    **dict.fromkeys(
+        (
+            *("yes", "Yes", "YES", "no", "No", "NO", "true", "True", "TRUE"),
+            *("false", "False", "FALSE", "on", "On", "ON", "off", "Off", "OFF"),
+        ),
+        BOOL_TAG,
+    ),
+}
+
+# libyaml is much faster; fall back to the pure-Python loader where it is missing.
+_Base: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):  # type: ignore[valid-type,misc]
+    """The safe loader, resolving a plain scalar's tag with one dictionary lookup instead of
+    YAML's regular expressions for ints, floats and timestamps, which drill never uses (a
+    third of a cold sync went there)."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+        if kind is yaml.ScalarNode:
+            return _PLAIN_TAGS.get(value, STR_TAG) if implicit[0] else STR_TAG
+        return super().resolve(kind, value, implicit)
 
 
 class YamlError(Exception):

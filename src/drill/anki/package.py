@@ -175,7 +175,18 @@ def field_html(
 
 def note_media(note: Note) -> dict[str, str]:
     """A note's images and sounds: the path as written -> the name in the package."""
-    return {written: media_name(path) for written, path in note.media}
+    # A file an imported note refers to that its package lacked ("" for the file) is given
+    # to Anki by its name, in case the collection has it.
+    return {
+        written: media_name(path) if path else _kept_reference(written)
+        for written, path in note.media
+    }
+
+
+def _kept_reference(written: str) -> str:
+    """How an imported note's reference to a file drill does not have reaches Anki: a URL as
+    it is, a missing file by its name (`media/x.png` -> `x.png`)."""
+    return written if "://" in written else os.path.basename(written)
 
 
 def anki_fields(note: Note) -> list[str]:
@@ -271,7 +282,7 @@ def export_notes(
     out = []
     for note in notes:
         mtime = int(changed.get(note.id, default).timestamp())
-        media = tuple((media_name(path), path) for _, path in note.media)
+        media = tuple((media_name(path), path) for _, path in note.media if path)
         if media:  # an edited image changes the note in Anki too: its name holds its hash
             mtime = max(mtime, *(int(os.stat(path).st_mtime) for _, path in media))
         out.append(
@@ -463,16 +474,27 @@ def problem_fields(instance: Any) -> tuple[str, ...]:
     listed = [
         f"{a.prompt} **{a.text}** (right within ± {format_tolerance(a.tolerance)})" for a in answers
     ]
+    decision = instance.decision
+    if decision is not None:
+        listed.append(
+            f"{decision.prompt} **{decision.answer}** (of: {', '.join(decision.options)})"
+        )
     source = instance.template.source
     return (
         question,
         markup.escape(main.text),
         markup.bullets(listed),
-        "<br>".join(markup.escape(line) for line in instance.solution),
+        "<br>".join(_indented(markup.escape(line)) for line in instance.worked),
         markup.bullets(instance.hints) if instance.hints else "",
         markup.escape(source or ""),
         markup.escape(problem_note_id(instance.id, instance.seed)),
     )
+
+
+def _indented(html_line: str) -> str:
+    """Leading spaces kept in HTML (the worked solution's napkin and exact lines)."""
+    stripped = html_line.lstrip(" ")
+    return "&nbsp;" * (len(html_line) - len(stripped)) + stripped
 
 
 def problem_notes(

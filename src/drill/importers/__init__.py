@@ -6,10 +6,10 @@ Sources:
   to name them; the delimiter is sniffed (falling back on the file extension).
 - Anki's "Notes in Plain Text" export: tab-separated, with `#separator:`, `#html:`,
   `#guid column:`, `#notetype column:`, `#deck column:` and `#tags column:` header lines.
-- An Anki package (`.apkg`): Basic, Basic (and reversed card) and Cloze notes. A current Anki
-  keeps the real collection zstd-compressed in `collection.anki21b` (its `collection.anki2` is
-  a stub asking for a newer Anki); older packages and genanki's hold it in
-  `collection.anki21` or `collection.anki2`. The newest one present is read.
+- An Anki package (`.apkg`, `.colpkg`) or collection (`.anki2`, `.anki21`, `.anki21b`), in any
+  format Anki has written (drill.anki.reader): every note of every note type, its note type
+  kept for the round trip, its GUID, media and deck; one deck file per deck
+  (drill.importers.package, .notetypes, .targets).
 
 Every card gets a stable id, written into the YAML: the source's `id` column, else one made
 from Anki's note GUID (`anki-...`), else a slug of the card's text. Importing into an existing
@@ -22,7 +22,7 @@ and nothing is written while there is one, unless `--skip-bad` leaves those rows
 from __future__ import annotations
 
 from drill.importers.common import ImportFailure, Item, Report, Source
-from drill.importers.merge import columns_option, import_source, out_path
+from drill.importers.merge import columns_option, import_source
 from drill.importers.sources import read_source
 
 __all__ = [
@@ -32,6 +32,5 @@ __all__ = [
     "Source",
     "columns_option",
     "import_source",
-    "out_path",
     "read_source",
 ]

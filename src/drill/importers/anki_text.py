@@ -4,7 +4,7 @@ drill kind (shared with packages)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from drill.importers.common import (
@@ -17,7 +17,7 @@ from drill.importers.common import (
     finish,
     split_tags,
 )
-from drill.importers.html import html_to_text, tidy
+from drill.importers.html import html_to_markdown, html_to_text, tidy
 from drill.kinds import KINDS
 from drill.model import Problem
 from drill.paths import display_path
@@ -76,14 +76,20 @@ DRILL_NOTETYPE_RE = re.compile(r"^drill: ([a-z]+)$")
 
 
 def drill_item(
-    line: int, kind: str, names: Sequence[str], values: Sequence[str], shown: str
+    line: int,
+    kind: str,
+    names: Sequence[str],
+    values: Sequence[str],
+    shown: str,
+    media: Callable[[str], str] | None = None,
 ) -> tuple[Item | None, list[Problem]]:
     """A note of one of drill's own note types, read back field by field (lists from their
     bullets), so `drill build` and then importing the package loses nothing: the Source
-    field gives back `source` and `as_of` (`DDIA ch. 5 · as of 2026-11`)."""
+    field gives back `source` and `as_of` (`DDIA ch. 5 · as of 2026-11`). `media` turns a
+    file name the package uses into the deck's path for it."""
     from drill.anki.notetypes import split_source
 
-    by_name = {n: html_to_text(v) for n, v in zip(names, values, strict=False)}
+    by_name = {n: html_to_markdown(v, media) for n, v in zip(names, values, strict=False)}
     item = Item(line, kind, {})
     for spec in KINDS[kind].fields:
         text = by_name.get(spec.name.replace("_", " ").capitalize(), "")

@@ -108,7 +108,9 @@ class _Writer:
         text = "".join(self.line).strip()
         self.line = []
         if text:
-            self.lines.append(text)
+            # A line of text that starts like a list item (`- GERD` typed in a field) stays
+            # text: its mark is escaped.
+            self.lines.append(_LIST_LIKE.sub(lambda m: m.group(1) + "\\" + m.group(2), text))
 
     def end_paragraph(self) -> None:
         self.end_line()
@@ -288,8 +290,17 @@ def markdown_of(node: Node, media: Callable[[str], str] | None = None) -> str:
     writer.walk(node)
     writer.end_paragraph()
     text = "\n\n".join(writer.blocks)
-    text = "\n".join(line.rstrip() for line in text.split("\n"))
-    return re.sub(r"\n{3,}", "\n\n", text).strip()
+    lines, in_code = [], False
+    for line in text.split("\n"):
+        if line.strip() == "```":
+            in_code = not in_code
+        # Outside code, spaces between words are one space, as HTML shows them.
+        lines.append(line.rstrip() if in_code else _INNER_SPACES.sub(" ", line.rstrip()))
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+_INNER_SPACES = re.compile(r"(?<=\S) {2,}")
+_LIST_LIKE = re.compile(r"^((?:\d{1,9})?)((?<=\d)[.)]|(?<!\d)[-*])(?=\s)")
 
 
 def html_to_markdown(value: str, media: Callable[[str], str] | None = None) -> str:

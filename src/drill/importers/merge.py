@@ -4,17 +4,25 @@ file), written atomically; cards added by hand and `suspended:` flags are kept."
 from __future__ import annotations
 
 import bisect
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from drill import authoring
-from drill.importers.common import GENERATED, IMPORTED_KEYS, ImportFailure, Item, Report
+from drill.importers.common import (
+    GENERATED,
+    IMPORTED_KEYS,
+    ImportFailure,
+    Item,
+    Report,
+    Source,
+)
 from drill.importers.sources import read_source
+from drill.importers.targets import Target, media_files
+from drill.importers.targets import plan as targets_for
 from drill.kinds import KINDS, unknown_kind
-from drill.model import Problem
-from drill.names import file_slug
+from drill.model import OriginalNoteType, Problem
 from drill.paths import display_path
 
 
@@ -48,7 +56,13 @@ def _raw_cards(path: Path, text: str) -> tuple[str, list[dict[str, Any]]]:
             "(move `cards:` to the end)",
         )
     lines = text.splitlines(keepends=True)
-    preamble = "".join(lines[: key.start_mark.line])
+    preamble_lines = lines[: key.start_mark.line]
+    # The note types are written anew by every import: leave the old ones out.
+    for (k, _), following in zip(root.value, root.value[1:], strict=False):
+        if getattr(k, "value", None) == "anki_notetypes":
+            first, after = k.start_mark.line, following[0].start_mark.line
+            preamble_lines = preamble_lines[:first] + preamble_lines[after:]
+    preamble = "".join(preamble_lines)
     cards: list[dict[str, Any]] = []
     for item in seq.value:
         if not isinstance(item, yaml.MappingNode):
@@ -56,9 +70,16 @@ def _raw_cards(path: Path, text: str) -> tuple[str, list[dict[str, Any]]]:
         card: dict[str, Any] = {}
         for key_node, value in item.value:
             name = getattr(key_node, "value", None)
-            if not isinstance(name, str) or isinstance(value, yaml.MappingNode):
+            if not isinstance(name, str):
                 raise broken(yamlnodes.line_of(key_node), "not a card field")
-            if isinstance(value, yaml.SequenceNode):
+            if isinstance(value, yaml.MappingNode):  # `extra:`
+                if not all(
+                    isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.ScalarNode)
+                    for k, v in value.value
+                ):
+                    raise broken(yamlnodes.line_of(value), f"`{name}` must map names to text")
+                card[name] = {k.value: v.value for k, v in value.value}
+            elif isinstance(value, yaml.SequenceNode):
                 if not all(isinstance(v, yaml.ScalarNode) for v in value.value):
                     raise broken(yamlnodes.line_of(value), f"`{name}` must be a list of text")
                 card[name] = [v.value for v in value.value]
@@ -79,6 +100,30 @@ def _header(source: str, fmt: str, deck: str) -> str:
         "# follows it.\n"
         f"deck: {authoring.scalar(deck, 2)}\n"
     )
+
+
+def notetypes_yaml(notetypes: Iterable[OriginalNoteType]) -> str:
+    """The `anki_notetypes:` block: the Anki note types of the file's imported notes."""
+    listed = sorted(notetypes, key=lambda n: n.name.casefold())
+    if not listed:
+        return ""
+    parts = [
+        "anki_notetypes:\n"
+        "  # The Anki note types these notes came from: drill build gives them back to Anki\n"
+        "  # as they were, so Anki updates the notes in place. Leave them be.\n",
+    ]
+    for notetype in listed:
+        entry: dict[str, Any] = {"name": notetype.name, "id": str(notetype.id)}
+        if notetype.cloze:
+            entry["cloze"] = True
+        entry["fields"] = list(notetype.fields)
+        entry["map"] = dict(notetype.to_drill)
+        entry["templates"] = [
+            {"name": t.name, "front": t.front, "back": t.back} for t in notetype.templates
+        ]
+        entry["css"] = notetype.css
+        parts.append(authoring.card_yaml(entry, 2, 4))
+    return "".join(parts)
 
 
 def _main_key(card: Mapping[str, Any]) -> tuple[str, str]:
@@ -208,26 +253,134 @@ def _without_gc(function):
 @_without_gc
 def import_source(
     source: Path,
-    deck: str,
-    out: Path,
+    deck: str | None,
+    out: Path | None,
     *,
     kind: str | None = None,
     columns: Sequence[str] | None = None,
     header: bool = True,
     skip_bad: bool = False,
-    taken: Mapping[str, str] | None = None,
-) -> Report:
-    """Read `source`, merge its cards into `out` (made or updated) and write it atomically.
-    `taken`: ids loaded from other deck files (id → where), which imported ids must avoid."""
+    taken: Callable[[list[Path]], Mapping[str, str]] | Mapping[str, str] | None = None,
+) -> list[Report]:
+    """Read `source` and merge its cards into the deck files they go to (one per deck of an
+    Anki package; see drill.importers.targets), each made or updated and written atomically,
+    with the media they refer to. `taken`: ids loaded from other deck files (id -> where),
+    which imported ids must avoid, or a function giving them for the files to be written.
+    Nothing is written while there is a problem, unless `skip_bad` leaves those notes out."""
     if kind is not None and kind not in KINDS:
         raise ImportFailure(unknown_kind(kind))
-    if not deck.strip() or any(not p.strip() for p in deck.split("::")):
+    if deck is not None and (not deck.strip() or any(not p.strip() for p in deck.split("::"))):
         raise ImportFailure(f"'{deck}' is not a deck name (no part between '::' may be empty)")
     shown = display_path(source)
-    out_shown = display_path(out)
     read = read_source(source, kind=kind, columns=columns, header=header)
-    taken = dict(taken or {})
-    preamble = _header(shown, read.format, deck)
+    targets = targets_for(read, deck, out, source.stem)
+    outs = [t.out for t in targets]
+    loaded = dict(taken(outs) if callable(taken) else (taken or {}))
+    media = media_files(read, targets)
+    # The media go first, so the deck files are checked as drill will load them; they are
+    # taken back if nothing else is written.
+    written_media = _write_media(media)
+    try:
+        drafts, problems = _drafts(targets, read, shown, loaded, skip_bad)
+        if problems and not skip_bad:
+            n = len(problems)
+            raise ImportFailure(
+                f"{n} problem{'s' if n != 1 else ''} in {shown}; nothing was written "
+                "(--skip-bad leaves those rows out)",
+                problems,
+            )
+        if not any(d.plan and any(d.plan.origin) for d in drafts):
+            raise ImportFailure(f"no cards to import from {shown}; nothing was written", problems)
+        for draft in drafts:
+            if draft.plan is not None and draft.plan.cards:
+                authoring.write_atomic(draft.target.out, draft.data)
+    except BaseException:
+        for path in written_media:
+            path.unlink(missing_ok=True)
+        raise
+    return _reports(drafts, read, problems, media)
+
+
+def _drafts(
+    targets: list[Target],
+    read: Source,
+    shown: str,
+    loaded: Mapping[str, str],
+    skip_bad: bool,
+) -> tuple[list[_Draft], list[Problem]]:
+    drafts = []
+    problems = list(read.problems)
+    bad_lines = {p.line for p in read.problems}
+    for target in targets:
+        # An id may not be taken by another deck file, this import's other files included.
+        others = dict(loaded)
+        for other in targets:
+            if other is not target:
+                others.update((i.id, display_path(other.out)) for i in other.items if i.id)
+        draft = _draft(target, read, shown, others, skip_bad, bad_lines)
+        problems.extend(draft.problems)
+        drafts.append(draft)
+    return drafts, sorted(set(problems))
+
+
+def _reports(
+    drafts: list[_Draft], read: Source, problems: list[Problem], media: Mapping[Path, bytes]
+) -> list[Report]:
+    reports = []
+    unplaced = list(problems)  # a note that could not be read at all belongs to no file
+    for draft in drafts:
+        if draft.plan is None or not draft.plan.cards:
+            continue
+        lines = {i.line for i in draft.target.items}
+        report = Report(draft.target.out, read.format, deck=draft.target.deck)
+        report.skipped = [p for p in problems if p.line in lines]
+        unplaced = [p for p in unplaced if p.line not in lines]
+        report.cards = len(draft.plan.cards)
+        report.added, report.updated = draft.plan.added, draft.plan.updated
+        report.unchanged, report.kept = draft.plan.unchanged, draft.plan.kept
+        report.media = len({name for item in draft.target.items for name in item.media})
+        reports.append(report)
+    if reports:  # what concerns the whole package goes with the first file
+        first = reports[0]
+        first.skipped = sorted(first.skipped + unplaced)
+        first.notices = list(read.notices)
+        first.scheduled, first.reviews = read.scheduled, read.reviews
+    return reports
+
+
+@dataclass
+class _Draft:
+    target: Target
+    plan: _Plan | None
+    data: bytes
+    problems: list[Problem]
+
+
+def _write_media(media: Mapping[Path, bytes]) -> list[Path]:
+    """Write the media files not there yet; returns those written (to take back on failure)."""
+    written = []
+    for path, data in media.items():
+        if path.exists():
+            continue  # the same bytes (targets.media_files renamed any other)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        authoring.write_atomic(path, data)
+        written.append(path)
+    return written
+
+
+def _draft(
+    target: Target,
+    read: Source,
+    shown: str,
+    taken: Mapping[str, str],
+    skip_bad: bool,
+    bad_lines: set[int],
+) -> _Draft:
+    """The text of one deck file after the import, checked as drill would load it."""
+    out = target.out
+    out_shown = display_path(out)
+    notetypes = {i.notetype: read.notetypes[i.notetype] for i in target.items if i.notetype}
+    preamble = _header(shown, read.format, target.deck)
     existing: list[dict[str, Any]] = []
     if out.exists():
         try:
@@ -240,13 +393,12 @@ def import_source(
                 "(or use drill add to append cards to it)"
             )
         old_preamble, existing = _raw_cards(out, old_text)
-        preamble = _updated_preamble(old_preamble, shown, read.format, deck)
-    report = Report(out, read.format)
-    bad_lines = {p.line for p in read.problems}
-    problems = list(read.problems)
-    items = list(read.items)
+        preamble = _updated_preamble(old_preamble, shown, read.format, target.deck)
+    preamble += notetypes_yaml(notetypes.values())
+    items = list(target.items)
+    problems: list[Problem] = []
     data = b""
-    clean = False
+    plan = None
     for _attempt in range(3):
         plan, row_problems = _merge(items, existing, taken, shown)
         if plan.cards:
@@ -263,31 +415,13 @@ def import_source(
                     )
                 row_problems.append(Problem(shown, item.line, p.message))
         if not row_problems:
-            clean = True
-            break
+            return _Draft(target, plan, data, problems)
         problems.extend(row_problems)
         if not skip_bad:
             break
         drop = {p.line for p in row_problems} | bad_lines
         items = [i for i in items if i.line not in drop]
-    problems = sorted(set(problems))
-    if problems and not skip_bad:
-        n = len(problems)
-        raise ImportFailure(
-            f"{n} problem{'s' if n != 1 else ''} in {shown}; nothing was written "
-            "(--skip-bad leaves those rows out)",
-            problems,
-        )
-    if not any(plan.origin):
-        raise ImportFailure(f"no cards to import from {shown}; nothing was written", problems)
-    if not clean:  # pragma: no cover - every pass drops the rows it found bad
-        raise ImportFailure(f"the deck would not load; {out_shown} was not changed", problems)
-    authoring.write_atomic(out, data)
-    report.skipped = problems
-    report.cards = len(plan.cards)
-    report.added, report.updated = plan.added, plan.updated
-    report.unchanged, report.kept = plan.unchanged, plan.kept
-    return report
+    return _Draft(target, plan, data, problems)
 
 
 def _updated_preamble(preamble: str, shown: str, fmt: str, deck: str) -> str:
@@ -306,7 +440,3 @@ def columns_option(value: str | None) -> list[str] | None:
     if value is None:
         return None
     return [c.strip() for c in value.split(",")]
-
-
-def out_path(deck: str, out: Path | None) -> Path:
-    return out if out is not None else Path(f"{file_slug(deck)}.yaml")

@@ -10,6 +10,10 @@ from drill.importers.package import read_package
 from drill.importers.table import read_table
 from drill.paths import display_path
 
+# Anki's files: packages, and bare collections (SQLite, or zstd-compressed SQLite).
+ANKI_SUFFIXES = (".apkg", ".colpkg", ".anki2", ".anki21", ".anki21b")
+ANKI_MAGIC = (b"PK\x03\x04", b"SQLite format 3\x00", b"\x28\xb5\x2f\xfd")
+
 
 def read_source(
     path: Path,
@@ -28,6 +32,6 @@ def read_source(
         raise ImportFailure(f"{shown} is a folder; name a .csv, .tsv, .txt or .apkg file") from None
     except OSError as err:
         raise ImportFailure(f"{shown}: cannot read: {err.strerror}") from None
-    if path.suffix.lower() in (".apkg", ".colpkg") or data.startswith(b"PK\x03\x04"):
+    if path.suffix.lower() in ANKI_SUFFIXES or data.startswith(ANKI_MAGIC):
         return read_package(path, data, kind=kind)
     return read_table(path, data, kind=kind, columns=columns, header=header)

@@ -84,13 +84,21 @@ def read_table(
             _check_columns(names, shown, 1, kind)
     items: list[Item] = []
     problems: list[Problem] = []
-    for line, cells in csv_rows(text, delimiter, shown):
+    notices: list[str] = []
+    for line, cells in csv_rows(text, delimiter, shown, problems=problems):
         if not any(c.strip() for c in cells):
             continue  # blank rows are skipped
         if header:
             header = False
             if names is None:
                 names = [_column_name(c) for c in cells]
+                if not any(name in KNOWN_COLUMNS for name in names):
+                    raise ImportFailure(_no_header(shown, cells))
+            else:  # --columns named them: say which row was taken for the header
+                notices.append(
+                    f"Row {line} ({_cells_shown(cells)}) was taken as the header row; "
+                    "with --no-header it is a card too."
+                )
             _check_columns(names, shown, line, kind)
             continue
         assert names is not None
@@ -100,7 +108,20 @@ def read_table(
             items.append(item)
     if names is None or (not items and not problems):
         raise ImportFailure(f"{shown} has no rows to import")
-    return Source("TSV" if delimiter == "\t" else "CSV", items, problems)
+    return Source("TSV" if delimiter == "\t" else "CSV", items, problems, notices=notices)
+
+
+def _cells_shown(cells: list[str]) -> str:
+    return " | ".join(c.strip()[:30] for c in cells[:4]) + (" | ..." if len(cells) > 4 else "")
+
+
+def _no_header(shown: str, cells: list[str]) -> str:
+    """The message for a file whose first row is a card, not a header."""
+    guess = ",".join(["front", "back", "tags", "note"][: min(len(cells), 4)])
+    return (
+        f"{shown} has no header row: its first row reads as a card ({_cells_shown(cells)}). "
+        f"Name the columns and keep that row: --columns {guess} --no-header (- skips a column)"
+    )
 
 
 def _check_columns(names: list[str], shown: str, line: int, kind: str | None) -> None:

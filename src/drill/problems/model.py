@@ -32,6 +32,22 @@ order: `choices` uniformly; a `range` log-uniformly when high/low > 10, else uni
 then rounded to friendly values (1, 1.5, 2, 2.5, 3, 4, 5, 6, 8 × 10^k inside the range), or
 to multiples of `step` above `low`; `integer: true` keeps whole numbers. Seed None gives
 the defaults.
+
+Beyond the numbers (each key documented in docs/authoring.md):
+
+* `constraints:` conditions every draw must meet (``bandwidth <= 10 Tbps``); a draw that
+  breaks one is redrawn from the same seed's generator (drill.problems.constraints).
+* `decision:` the question the estimate is for, answered by a choice computed from the
+  numbers, with thresholds that cite the numbers deck (drill.problems.decision); or
+  `no_decision:` the reason a template has none.
+* Each worked step shows the napkin path (powers of ten, rounded inputs) beside the exact
+  value, and a typed answer within the napkin path's rounding is right
+  (drill.problems.napkin).
+* `scenario:` the question without its numbers, and each param's `ask:`, for assumption
+  mode, where the user proposes the inputs (drill.problems.assume); `given: true` params
+  are stated, not assumed.
+* `family:` groups templates for `drill stats`; `time_budget:` is the countdown of timed
+  mode (default 3 min).
 """
 
 from __future__ import annotations
@@ -48,7 +64,12 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING, Any
 
 from drill import grading
-from drill.formula import CONSTANTS, FormulaError, evaluate, explain, names_used
+from drill.formula import FormulaError, evaluate, explain
+from drill.problems import napkin
+from drill.problems.constraints import Constraint
+from drill.problems.decision import DECISION_NAME, Decision, DecisionSpec
+from drill.problems.units import BASE_UNITS, format_in
+from drill.problems.units import percent as _percent
 from drill.quantity import Quantity, QuantityError, parse, parse_unit
 
 if TYPE_CHECKING:
@@ -58,6 +79,9 @@ if TYPE_CHECKING:
 __all__ = [
     "Answer",
     "AnswerSpec",
+    "Constraint",
+    "Decision",
+    "DecisionSpec",
     "Param",
     "ProblemError",
     "ProblemInstance",
@@ -68,12 +92,13 @@ __all__ = [
 ]
 
 DEFAULT_TOLERANCE = 0.25
+DEFAULT_BUDGET = 180.0  # seconds: the guide budgets 3 minutes for an estimate
+MAX_DRAWS = 1000  # draws tried for one instance before its constraints are called unmeetable
 FRIENDLY = (1.0, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
 LOG_SPAN = 10.0  # ranges wider than high/low > 10 are sampled log-uniformly
 MAX_CORNERS = 64  # combinations of low/high computed by `drill check`, at most
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 PLACEHOLDER_RE = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)(?::([^{}]*))?\}")
-BASE_UNITS = {"": "", "count": "", "B": "B", "s": "s", "/s": "/s", "B/s": "B/s"}
 
 TEMPLATE_KEYS = {
     "id": "stable, unique id (shared with card ids); never reuse or change it",
@@ -86,6 +111,14 @@ TEMPLATE_KEYS = {
     "tags": "tags for this problem, added to the file's tags",
     "source": "where the problem comes from",
     "suspended": "true keeps the problem out of practice and quizzes",
+    "family": "the kind of estimate (traffic, storage, cost ...): drill stats times each family",
+    "scenario": "the question without its numbers, for assumption mode ({name} shows a "
+    "given param)",
+    "constraints": "conditions every draw must meet, e.g. `bandwidth <= 10 Tbps`: "
+    "redrawn until they hold",
+    "decision": "the choice the estimate is for: {prompt, by, options, thresholds}",
+    "no_decision": "why the template has no decision step",
+    "time_budget": "the countdown of timed mode (default 3 min)",
 }
 PARAM_KEYS = {
     "default": "the value used without a seed (a quantity: 100M, 500 B, 99%)",
@@ -94,12 +127,29 @@ PARAM_KEYS = {
     "step": "round sampled values to multiples of this above low (instead of friendly values)",
     "integer": "true keeps sampled values whole numbers",
     "unit": "show the value in this unit in the question (e.g. Gbps)",
+    "ask": "the question asking the user to assume this input (assumption mode)",
+    "given": "true: the scenario states it; assumption mode does not ask for it",
+    "reference": "[low, high]: the realistic range assumptions are graded against "
+    "(default: the range, or the choices' span)",
 }
 ANSWER_KEYS = {
     "formula": "how the answer is computed from params and values",
     "unit": "the expected unit: /s, B, B/s, s, '' or count, or any unit such as Gbps",
     "prompt": "the question asked for this answer",
     "tolerance": "how far off is still right (default 25%)",
+}
+DECISION_KEYS = {
+    "prompt": "the question asked, e.g. Does one PostgreSQL primary take the write load?",
+    "by": "the formula compared with the thresholds (params, values and answers)",
+    "options": "the choices, one more than the thresholds: below the first, between, above",
+    "thresholds": "in increasing order, each {at, rule, cite}",
+    "margin": "how near a threshold a neighbouring option is close (default 25%)",
+    "unit": "show the compared value and the thresholds in this unit (%, Gbps, ms)",
+}
+THRESHOLD_KEYS = {
+    "at": "the threshold: a quantity (10K /s) or a formula (node_memory * 0.8)",
+    "rule": "what the number stands for, shown in the worked solution",
+    "cite": "the id of the card (in the numbers deck) that holds the number",
 }
 
 
@@ -113,23 +163,6 @@ def seed_for(card_id: str, reps: int) -> int:
 
 
 # --------------------------------------------------------------------------- formatting
-
-
-def _number(x: float) -> str:
-    return Quantity(x, "").format()
-
-
-def _percent(x: float) -> str:
-    return f"{x * 100:.6g}%"
-
-
-def format_in(q: Quantity, unit: str | None) -> str:
-    """`q` as text in a unit as written (``Gbps``, ``%``, ``min``), else Quantity.format."""
-    if unit is None or unit in BASE_UNITS:
-        return q.format()
-    if unit == "%":
-        return f"{_number(q.value * 100)}%"
-    return f"{_number(q.to(unit))} {unit}"
 
 
 @lru_cache(maxsize=4096)
@@ -155,7 +188,33 @@ class Param:
     line: int = 0
     default_line: int = 0
     candidates: tuple[float, ...] = ()  # friendly values inside the range
+    ask: str | None = None  # assumption mode's question
+    given: bool = False  # stated by the scenario, never assumed
+    reference: tuple[Quantity, Quantity] | None = None  # assumptions are graded against it
     _texts: dict[tuple[float, str], str] = field(default_factory=dict, repr=False)
+
+    @property
+    def question(self) -> str:
+        """What assumption mode asks: the `ask:` text, else one made from the name."""
+        return self.ask or f"Your assumption for {self.name.replace('_', ' ')}?"
+
+    def napkin(self, q: Quantity) -> Quantity:
+        """The value the napkin path uses: as shown when it already reads round (`1.5
+        million`, `10 Gbps`) or is a percentage, else rounded to one digit."""
+        if self.percent:
+            return q
+        shown = napkin.shown_number(self.format(q))
+        if shown is not None and napkin.is_round(shown):
+            return q
+        return napkin.rounded(q)
+
+    def napkin_text(self, q: Quantity) -> str:
+        """How the napkin path writes the value: powers of ten in base units, except a
+        percentage, and a value shown in its own unit (10 Gbps) when it is round there."""
+        value = self.napkin(q)
+        if self.percent or (self.unit is not None and self.unit not in BASE_UNITS and value is q):
+            return self.format(q)
+        return napkin.text(value)
 
     def format(self, q: Quantity) -> str:
         key = (q.value, q.unit)
@@ -264,14 +323,30 @@ class Answer:
     prompt: str
     tolerance: float
     text: str  # the value as text, in the declared unit
+    owner: ProblemInstance | None = None  # for the napkin path's value, worked out on demand
 
     @property
     def grading_text(self) -> str | None:
         """A bare number typed is read in the declared unit (``8`` for ``Gbps`` is 8 Gbps)."""
         return None if self.unit in BASE_UNITS else self.text
 
+    @property
+    def napkin(self) -> Quantity | None:
+        return None if self.owner is None else self.owner.napkin_values.get(self.name)
+
     def grade(self, typed: str) -> Grade:
-        return grading.grade(typed, self.value, self.tolerance, answer_text=self.grading_text)
+        """Right within the tolerance of the exact value, or within the napkin path's
+        rounding; otherwise the grade says whether rounding or a wrong step explains it."""
+        exact = grading.grade(typed, self.value, self.tolerance, answer_text=self.grading_text)
+        if (
+            self.owner is None
+            or exact.verdict in (grading.RIGHT, grading.DIMENSION, grading.UNREADABLE)
+            or grading.is_high_percentage(self.value, self.grading_text)
+        ):
+            return exact  # the napkin path is worked out only when it can change the grade
+        return napkin.refine(
+            exact, self.napkin, self.tolerance, self.grading_text, self.owner.other_steps(self.name)
+        )
 
     def to_json(self) -> dict[str, Any]:
         return {"value": self.value.value, "unit": self.value.unit, "text": self.text}
@@ -295,29 +370,109 @@ class ProblemTemplate:
     location: Location | None = None
     question_line: int = 0
     placeholders: tuple[tuple[str, str, str | None], ...] = field(default=(), repr=False)
+    family: str | None = None
+    scenario: str | None = None
+    scenario_line: int = 0
+    scenario_placeholders: tuple[tuple[str, str, str | None], ...] = field(default=(), repr=False)
+    constraints: tuple[Constraint, ...] = ()
+    decision: DecisionSpec | None = None
+    no_decision: str | None = None
+    time_budget: Quantity | None = None
 
     # -- generating
     def defaults(self) -> dict[str, Quantity]:
         return {name: p.default for name, p in self.params.items()}
 
     def draw(self, seed: int | None) -> dict[str, Quantity]:
-        """The params of the instance with this seed (None: the defaults)."""
-        if seed is None:
-            return self.defaults()
-        rng = random.Random(seed)
-        return {name: p.sample(rng) for name, p in self.params.items()}
+        """The params of the instance with this seed (None: the defaults), redrawn from
+        the seed's generator until they meet the constraints."""
+        return self._draw(seed)[0]
 
-    def compute(self, params: Mapping[str, Quantity]) -> tuple[dict[str, Quantity], dict]:
-        """Every value (params included) and every answer, in base units. FormulaError."""
+    def _draw(
+        self, seed: int | None, overrides: Mapping[str, Quantity] | None = None
+    ) -> tuple[dict[str, Quantity], dict[str, Quantity] | None, int]:
+        """(params, the values when computed, how many draws the constraints refused).
+        Overrides are set in every draw, so the other params are drawn to fit them; if
+        none fits within MAX_DRAWS, the first draw is used as it is."""
+        if seed is None:
+            params = self.defaults()
+            params.update(overrides or {})
+            return params, None, 0
+        rng = random.Random(seed)
+        samplers = self._samplers
+        first = None
+        for redraws in range(MAX_DRAWS):
+            params = {name: sample(rng) for name, sample in samplers}
+            if overrides:
+                params.update(overrides)
+            if not self.constraints:
+                return params, None, 0
+            try:
+                names = self.compute_values(params)
+                if all(c.holds(names) for c in self.constraints):
+                    return params, names, redraws
+            except FormulaError:
+                pass  # a draw that cannot be computed is redrawn like one that breaks a rule
+            if first is None:
+                first = params
+        if overrides:
+            assert first is not None
+            return first, None, MAX_DRAWS
+        raise ProblemError(
+            f"problem '{self.id}': no draw met its constraints in {MAX_DRAWS} tries "
+            "(drill check shows which)"
+        )
+
+    @cached_property
+    def _samplers(self) -> tuple[tuple[str, Any], ...]:
+        return tuple((name, p.sample) for name, p in self.params.items())
+
+    def compute_values(self, params: Mapping[str, Quantity]) -> dict[str, Quantity]:
+        """The params and every value, in order. FormulaError."""
         names = dict(params)
         for name, formula in self._values:
             names[name] = evaluate(formula, names)
+        return names
+
+    def compute(
+        self, params: Mapping[str, Quantity], names: dict[str, Quantity] | None = None
+    ) -> tuple[dict[str, Quantity], dict]:
+        """Every value (params included) and every answer, in base units. FormulaError."""
+        if names is None:
+            names = self.compute_values(params)
         results = {}
         for name, formula in self._answers:
             # An answer that is just a param or value (`formula: writes_per_sec`) is that value.
             same = names.get(formula)
             results[name] = same if same is not None else evaluate(formula, names)
         return names, results
+
+    def napkin(
+        self, params: Mapping[str, Quantity]
+    ) -> tuple[dict[str, Quantity], dict[str, Quantity | None]]:
+        """The napkin path: each param as the napkin uses it, the napkin constants (a day
+        is 10^5 s), each value and answer kept to two digits for the next step. A step that cannot
+        be computed that way (a rounding that divides by zero) is None, and the steps
+        after it use its exact value."""
+        names: dict[str, Quantity] = dict(napkin.NAPKIN_CONSTANTS)
+        for name, p in self.params.items():
+            names[name] = p.napkin(params[name])
+        steps: dict[str, Quantity | None] = {}
+        exact: dict[str, Quantity] | None = None
+        for name, formula in self._values:
+            try:
+                names[name] = steps[name] = napkin.kept(evaluate(formula, names))
+            except FormulaError:
+                if exact is None:
+                    exact = self.compute_values(params)
+                steps[name] = None
+                names[name] = exact[name]
+        for name, formula in self._answers:
+            try:
+                steps[name] = napkin.kept(evaluate(formula, names))
+            except FormulaError:
+                steps[name] = None
+        return names, steps
 
     @cached_property
     def _values(self) -> tuple[tuple[str, str], ...]:
@@ -330,14 +485,40 @@ class ProblemTemplate:
     def instance(
         self, seed: int | None = None, overrides: Mapping[str, str] | None = None
     ) -> ProblemInstance:
-        """A problem: params drawn with `seed` (None: the defaults), then `overrides` (text
-        such as ``{"years": "3"}``) applied. ProblemError for unknown params, unreadable or
-        mismatched values, or a computation that fails."""
-        params = self.draw(seed)
-        for name, text in (overrides or {}).items():
-            params[name] = self.read_param(name, text)
+        """A problem: params drawn with `seed` (None: the defaults) to meet the
+        constraints, with `overrides` (text such as ``{"years": "3"}``) set. ProblemError
+        for unknown params, unreadable or mismatched values, or a computation that fails."""
+        read = {name: self.read_param(name, text) for name, text in (overrides or {}).items()}
+        params, names, redraws = self._draw(seed, read)
+        return self._instance(seed, params, names, redraws)
+
+    def with_assumptions(
+        self, seed: int | None, assumed: Mapping[str, Quantity]
+    ) -> ProblemInstance:
+        """The problem computed from the user's assumptions (assumption mode): the given
+        params as drawn with `seed`, the assumed ones as typed. Constraints do not apply
+        to the user's own numbers. ProblemError when they cannot be computed."""
+        params, _names, _redraws = self._draw(seed)
+        params.update(assumed)
+        instance = self._instance(seed, params, None, 0)
+        instance.assumed = dict(assumed)
+        return instance
+
+    def _instance(
+        self,
+        seed: int | None,
+        params: dict[str, Quantity],
+        names: dict[str, Quantity] | None,
+        redraws: int,
+    ) -> ProblemInstance:
         try:
-            names, results = self.compute(params)
+            names, results = self.compute(params, names)
+            decision = None
+            if self.decision is not None:
+                value, limits = self.decision.values({**names, **results})
+                decision = Decision(
+                    self.decision, value, tuple(limits), self.decision.pick(value, limits)
+                )
         except FormulaError as err:
             raise ProblemError(f"problem '{self.id}' cannot be computed: {err}") from None
         answers = {}
@@ -346,7 +527,57 @@ class ProblemTemplate:
             answers[name] = Answer(
                 name, value, spec.unit, spec.prompt, spec.tolerance, spec.text(value)
             )
-        return ProblemInstance(self, seed, params, names, self.render(names), answers)
+        instance = ProblemInstance(
+            self, seed, params, names, self.render(names), answers, decision, redraws
+        )
+        for answer in answers.values():
+            answer.owner = instance
+        return instance
+
+    @property
+    def assumed_params(self) -> list[Param]:
+        """The inputs assumption mode asks the user for: every param not `given`."""
+        return [p for p in self.params.values() if not p.given]
+
+    def read_assumption(self, name: str, text: str) -> tuple[Quantity, Grade]:
+        """An assumption typed for a param, and its grade against the reference range.
+        ProblemError when it cannot be read, or is not above zero where the range is."""
+        from drill.problems import assume
+
+        q = self.read_param(name, text)
+        param = self.params[name]
+        low, _high = assume.reference_range(param)
+        if low.value > 0 and q.value <= 0:
+            raise ProblemError(f"{name} must be above zero")
+        return q, assume.grade(param, q, text)
+
+    def render_scenario(self, names: Mapping[str, Quantity]) -> str:
+        """The question as assumption mode asks it: the scenario with its given params,
+        else the question with each assumed input left as a blank."""
+        if self.scenario is not None:
+            return _fill(self.scenario, self.scenario_placeholders, self.params, names)
+        blanks = {
+            name: f"[{name.replace('_', ' ')}?]" for name, p in self.params.items() if not p.given
+        }
+        segments, tail = self._segments
+        out = []
+        for before, name, param, unit in segments:
+            out.append(before)
+            if name in blanks:
+                out.append(blanks[name])
+            elif unit is not None:
+                out.append(format_in(names[name], unit))
+            elif param is not None:
+                out.append(param.format(names[name]))
+            else:
+                out.append("[...]")  # a value computed from the inputs: not known yet
+        out.append(tail)
+        return "".join(out)
+
+    @property
+    def budget(self) -> float:
+        """Timed mode's countdown, in seconds."""
+        return DEFAULT_BUDGET if self.time_budget is None else self.time_budget.value
 
     def read_param(self, name: str, text: str) -> Quantity:
         param = self.params.get(name)
@@ -397,7 +628,8 @@ class ProblemTemplate:
         return "".join(out)
 
     def to_json(self) -> dict[str, Any]:
-        """What the template is (for `drill problem list --json`)."""
+        """What the template is (for `drill problem list --json`): the fields it has always
+        had, then its family and decision."""
         params = {}
         for name, p in self.params.items():
             row: dict[str, Any] = {"default": p.format(p.default)}
@@ -421,68 +653,22 @@ class ProblemTemplate:
             "suspended": self.suspended,
             "path": self.location.path if self.location else None,
             "line": self.location.line if self.location else None,
+            "family": self.family,
+            "decision": (
+                None
+                if self.decision is None
+                else {"prompt": self.decision.prompt, "options": list(self.decision.options)}
+            ),
+            "no_decision": self.no_decision,
         }
 
     # -- checking
     def check(self) -> list[tuple[int, str]]:
-        """Every problem with the formulas and the question, as (line, message): names and
-        syntax first, then a computation at the defaults and at the corners of the ranges."""
-        problems: list[tuple[int, str]] = []
-        known = set(self.params)
-        later = {v.name: v.line for v in self.values}
-        broken = False
+        """Every problem with the template, as (line, message): names and syntax first,
+        then computations at the defaults and the corners (drill.problems.checking)."""
+        from drill.problems.checking import check
 
-        def unknown(name: str, where: str, line: int, extra: str = "") -> None:
-            from drill.names import did_you_mean
-
-            if name in later:
-                hint = f" (defined later, at line {later[name]}: values are computed in order)"
-            elif name in self.answers:
-                hint = " (an answer cannot be used in a formula: make it a value)"
-            else:
-                hint = did_you_mean(name, sorted(known | set(later)))
-            problems.append((line, f"{where}: unknown name '{name}'{hint}{extra}"))
-
-        formulas: list[tuple[str, str, int, str | None]] = [
-            (f"value `{v.name}`", v.formula, v.line, v.name) for v in self.values
-        ]
-        formulas += [
-            (f"answer `{a.name}`", a.formula, a.formula_line, None) for a in self.answers.values()
-        ]
-        for where, formula, line, defines in formulas:
-            try:
-                used = names_used(formula)
-            except FormulaError as err:
-                problems.append((line, f"{where}: {_formula_message(err)}"))
-                broken = True
-            else:
-                for name in sorted(used - known - set(CONSTANTS)):
-                    unknown(name, where, line)
-                    broken = True
-            if defines is not None:
-                known.add(defines)
-                later.pop(defines, None)
-        for _whole, name, unit in self.placeholders:
-            if name not in known:
-                problems.append(
-                    (
-                        self.question_line,
-                        f"question: {{{name}}} is not a param or value{_did_you_mean(name, known)}",
-                    )
-                )
-                broken = True
-            elif unit is not None:
-                try:
-                    parse_unit(unit)
-                except QuantityError as err:
-                    problems.append((self.question_line, f"question: {{{name}:{unit}}}: {err}"))
-                    broken = True
-        if broken:
-            return problems
-        reported: set[int] = set()
-        for params, where in self.corner_params():
-            self._check_at(params, where, problems, reported)
-        return problems
+        return check(self)
 
     def corner_params(self) -> list[tuple[dict[str, Quantity], str]]:
         """The defaults, then combinations of each param's low/high (first/last choice):
@@ -519,47 +705,36 @@ class ProblemTemplate:
             out.append((params, "at " + ", ".join(shown) if shown else "at the defaults"))
         return out
 
-    def _check_at(
-        self, params: dict[str, Quantity], where: str, problems: list, reported: set[int]
-    ) -> None:
-        names = dict(params)
 
-        def report(line: int, message: str) -> None:
-            # One problem per line: the same mistake shows at every corner.
-            if line not in reported:
-                reported.add(line)
-                problems.append((line, message))
+def _napkin_in(q: Quantity, unit: str | None) -> str:
+    """A napkin value, in a decision's unit when it has one (a percentage, Gbps)."""
+    return napkin.text(q) if unit is None or unit in BASE_UNITS else format_in(q, unit)
 
-        for v in self.values:
-            try:
-                names[v.name] = evaluate(v.formula, names)
-            except FormulaError as err:
-                report(v.line, f"value `{v.name}`: {_formula_message(err)} ({where})")
-                return
-        for a in self.answers.values():
-            try:
-                result = evaluate(a.formula, names)
-            except FormulaError as err:
-                report(a.formula_line, f"answer `{a.name}`: {_formula_message(err)} ({where})")
-                continue
-            if not result.same_dimension(a.unit_q):
-                declared = a.unit if a.unit else "a count"
-                report(
-                    a.unit_line,
-                    f"answer `{a.name}`: declared unit {declared!r} is a "
-                    f"{a.unit_q.dimension_name}, but the formula computes a "
-                    f"{result.dimension_name} ({result.format()} {where})",
-                )
-        for _whole, name, unit in self.placeholders:
-            if unit is None:
-                continue
-            wanted = parse_unit(unit)
-            if not names[name].same_dimension(wanted):
-                report(
-                    self.question_line,
-                    f"question: {{{name}:{unit}}}: {name} is a "
-                    f"{names[name].dimension_name}, not a {wanted.dimension_name}",
-                )
+
+def _fill(
+    text: str,
+    placeholders: tuple[tuple[str, str, str | None], ...],
+    params: Mapping[str, Param],
+    names: Mapping[str, Quantity],
+) -> str:
+    """`text` with each placeholder's value written in (as a param shows it, or in the
+    placeholder's unit)."""
+    out = []
+    pos = 0
+    for whole, name, unit in placeholders:
+        i = text.index(whole, pos)
+        out.append(text[pos:i])
+        q = names[name]
+        param = params.get(name)
+        if unit is not None:
+            out.append(format_in(q, unit))
+        elif param is not None:
+            out.append(param.format(q))
+        else:
+            out.append(q.format())
+        pos = i + len(whole)
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def _did_you_mean(name: str, known: Iterable[str]) -> str:
@@ -568,20 +743,13 @@ def _did_you_mean(name: str, known: Iterable[str]) -> str:
     return did_you_mean(name, sorted(known))
 
 
-def _formula_message(err: Exception) -> str:
-    message = str(err)
-    column = getattr(err, "column", None)
-    if column is not None and "column" not in message:
-        message += f" (column {column + 1})"
-    return message
-
-
 # --------------------------------------------------------------------------- instances
 
 
 @dataclass(eq=False)
 class ProblemInstance:
-    """One problem drawn from a template: its params, question, answers and worked solution."""
+    """One problem drawn from a template: its params, question, answers, decision and
+    worked solution (the napkin path beside the exact one)."""
 
     template: ProblemTemplate
     seed: int | None
@@ -589,6 +757,9 @@ class ProblemInstance:
     names: dict[str, Quantity]  # params and values
     question: str
     answers: dict[str, Answer]
+    decision: Decision | None = None
+    redraws: int = 0  # draws the constraints refused before this one
+    assumed: dict[str, Quantity] | None = None  # assumption mode: the user's inputs
 
     @property
     def id(self) -> str:
@@ -607,40 +778,174 @@ class ProblemInstance:
         """The worked solution, one line per value and answer, numbers substituted:
         ``writes_per_sec = new_urls_per_month / month = 100 million / month ≈ 38.6 /s``."""
         lines = []
-        texts = {name: self.param_text(name) for name in self.params}
-        steps: list[tuple[str, str, Answer | None]] = [
-            (v.name, v.formula, None) for v in self.template.values
-        ]
-        steps += [(a.name, a.formula, self.answers[a.name]) for a in self.template.answers.values()]
-        for name, formula, answer in steps:
-            substituted, result = explain(formula, self.names, texts).rsplit(" ≈ ", 1)
-            if answer is not None:
-                result = answer.text
-            shown = " ".join(formula.split())
+        for name, _formula, shown, substituted, result in self._exact_steps:
             if substituted in (shown, result):
                 lines.append(f"{name} = {shown} ≈ {result}")
             else:
                 lines.append(f"{name} = {shown} = {substituted} ≈ {result}")
         return lines
 
+    @cached_property
+    def _steps(self) -> list[tuple[str, str, Answer | None]]:
+        steps: list[tuple[str, str, Answer | None]] = [
+            (v.name, v.formula, None) for v in self.template.values
+        ]
+        steps += [(a.name, a.formula, self.answers[a.name]) for a in self.template.answers.values()]
+        return steps
+
+    @cached_property
+    def _exact_steps(self) -> list[tuple[str, str, str, str, str]]:
+        """(name, formula, formula as shown, substituted, result) of each step."""
+        texts = {name: self.param_text(name) for name in self.params}
+        out = []
+        for name, formula, answer in self._steps:
+            substituted, result = explain(formula, self.names, texts).rsplit(" ≈ ", 1)
+            if answer is not None:
+                result = answer.text
+            out.append((name, formula, " ".join(formula.split()), substituted, result))
+        return out
+
+    @cached_property
+    def _napkin(self) -> tuple[dict[str, Quantity], dict[str, Quantity | None]]:
+        return self.template.napkin(self.params)
+
+    @property
+    def napkin_values(self) -> dict[str, Quantity | None]:
+        """The napkin path's value of each value and answer (None where it has none)."""
+        return self._napkin[1]
+
+    @cached_property
+    def napkin(self) -> list[str]:
+        """The napkin path, one line per value and answer:
+        ``writes_per_sec ≈ 10^8 / 2.5×10^6 s ≈ 40 /s``."""
+        return [f"{name} ≈ {line}" for name, line in self._napkin_lines]
+
+    @cached_property
+    def _napkin_lines(self) -> list[tuple[str, str]]:
+        names, steps = self._napkin
+        texts = {name: napkin.text(q) for name, q in napkin.NAPKIN_CONSTANTS.items()}
+        texts.update({n: p.napkin_text(self.params[n]) for n, p in self.template.params.items()})
+        lines = []
+        for name, formula, answer in self._steps:
+            value = steps.get(name)
+            if value is None:
+                lines.append((name, "(no napkin path: the rounding breaks this step)"))
+                continue
+            declared = None
+            if answer is not None and answer.unit not in BASE_UNITS:
+                declared = _answer_text(value.value, value.unit, answer.unit)
+            result = declared if answer is not None and answer.unit == "%" else None
+            result = result or napkin.with_friendly(value, declared)
+            try:
+                substituted = explain(formula, names, texts).rsplit(" ≈ ", 1)[0]
+            except FormulaError:  # pragma: no cover - the value computed just now
+                substituted = formula
+            if substituted in (result, napkin.text(value)):
+                lines.append((name, result))
+            else:
+                lines.append((name, f"{substituted} ≈ {result}"))
+            texts[name] = napkin.text(value)
+        return lines
+
+    @cached_property
+    def worked(self) -> list[str]:
+        """The worked solution as shown: each step's formula, then the napkin path and
+        the exact value on a line each; then the decision, with its thresholds."""
+        lines = []
+        napkin_lines = dict(self._napkin_lines)
+        for name, _formula, shown, substituted, result in self._exact_steps:
+            lines.append(f"{name} = {shown}")
+            lines.append(f"  napkin  {napkin_lines[name]}")
+            lines.append(
+                f"  exact   {result if substituted == result else f'{substituted} ≈ {result}'}"
+            )
+        d = self.decision
+        if d is not None:
+            by = " ".join(d.spec.by.split())
+            if not NAME_RE.match(by):
+                by = f"({by})"
+            lines.append(f"decision: {d.prompt}")
+            napkin_decision = self.napkin_decision
+            if napkin_decision is not None:
+                value, index = napkin_decision
+                lines.append(
+                    f"  napkin  {by} ≈ {_napkin_in(value, d.spec.unit)}, {d.comparison(index)}: "
+                    f"{d.options[index]}"
+                )
+            lines.append(
+                f"  exact   {by} = {d.spec.show(d.value)}, {d.comparison(d.index)}: {d.answer}"
+            )
+            lines += [f"  {line}" for line in d.threshold_lines()]
+        return lines
+
+    @cached_property
+    def napkin_decision(self) -> tuple[Quantity, int] | None:
+        """The decision's value on the napkin path and the option it gives (None without
+        a decision, or where the napkin path cannot compute it)."""
+        d = self.decision
+        if d is None:
+            return None
+        names, steps = self._napkin
+        everything = {**names, **{k: v for k, v in steps.items() if v is not None}}
+        if any(v is None for v in steps.values()):
+            return None
+        try:
+            value, limits = d.spec.values(everything)
+        except FormulaError:
+            return None
+        value = napkin.kept(value)
+        return value, d.spec.pick(value, limits)
+
     def param_text(self, name: str) -> str:
         return self.template.params[name].format(self.params[name])
 
+    def other_steps(self, name: str) -> dict[str, tuple[Quantity, Quantity | None]]:
+        """Every step but `name`, as (exact, napkin) values: a typed answer that matches
+        one of them was given for the wrong step."""
+        steps = self.napkin_values
+        out = {
+            v.name: (self.names[v.name], steps.get(v.name))
+            for v in self.template.values
+            if v.name != name
+        }
+        for other, answer in self.answers.items():
+            if other != name:
+                out[other] = (answer.value, steps.get(other))
+        return out
+
+    def decision_grade(self, typed: str) -> Grade:
+        """The typed choice (its number or text), graded; the napkin path's option counts."""
+        d = self.decision
+        assert d is not None
+        chosen = d.choice(typed)
+        if chosen is not None and chosen != d.index:  # only then can the napkin path matter
+            napkin_decision = self.napkin_decision
+            if napkin_decision is not None and napkin_decision[1] != d.index:
+                d = Decision(d.spec, d.value, d.limits, d.index, *napkin_decision)
+        return d.grade(typed)
+
     def grade(self, typed: Mapping[str, str]) -> dict[str, Grade]:
-        """Grade typed answers by name (drill.grading); ProblemError for an unknown name."""
-        unknown = [name for name in typed if name not in self.answers]
+        """Grade typed answers by name, and the decision by its name (`decision`);
+        ProblemError for an unknown name."""
+        known = list(self.answers) + ([DECISION_NAME] if self.decision is not None else [])
+        unknown = [name for name in typed if name not in known]
         if unknown:
             raise ProblemError(
                 f"problem '{self.id}' has no answer '{unknown[0]}'"
-                f"{_did_you_mean(unknown[0], self.answers)} (answers: {', '.join(self.answers)})"
+                f"{_did_you_mean(unknown[0], known)} (answers: {', '.join(known)})"
             )
-        return {
+        grades = {
             name: answer.grade(typed[name])
             for name, answer in self.answers.items()
             if name in typed
         }
+        if DECISION_NAME in typed:
+            grades[DECISION_NAME] = self.decision_grade(typed[DECISION_NAME])
+        return grades
 
     def to_json(self) -> dict[str, Any]:
+        """The instance as `drill problem show --json` prints it: the fields it has always
+        had, then the napkin path (a line per step), the decision and the worked lines."""
         return {
             "id": self.id,
             "title": self.title,
@@ -652,6 +957,9 @@ class ProblemInstance:
             "question": self.question,
             "answers": {name: a.to_json() for name, a in self.answers.items()},
             "solution": list(self.solution),
+            "napkin": list(self.napkin),
+            "decision": None if self.decision is None else self.decision.to_json(),
+            "worked": list(self.worked),
         }
 
 

@@ -9,13 +9,17 @@ import re
 from typing import TYPE_CHECKING
 
 from drill.formula import FUNCTIONS
+from drill.problems.constraints import Constraint, ConstraintError
+from drill.problems.decision import DECISION_NAME, DEFAULT_MARGIN, DecisionSpec, Threshold
 from drill.problems.model import (
     ANSWER_KEYS,
+    DECISION_KEYS,
     DEFAULT_TOLERANCE,
     NAME_RE,
     PARAM_KEYS,
     PLACEHOLDER_RE,
     TEMPLATE_KEYS,
+    THRESHOLD_KEYS,
     AnswerSpec,
     Param,
     ProblemTemplate,
@@ -126,7 +130,6 @@ class _Reader:
     def template(
         self, node: yaml.Node, file_tags: tuple[str, ...], file_source: str | None
     ) -> ProblemTemplate | None:
-        import yaml
 
         from drill import yamlnodes
         from drill.model import Location
@@ -159,19 +162,43 @@ class _Reader:
         if "tags" in by_key:
             tags = tuple(dict.fromkeys(file_tags + self.f.tags(by_key["tags"])))
         source = self.text(by_key["source"], "source") if "source" in by_key else file_source
-        suspended = False
-        if "suspended" in by_key:
-            s = by_key["suspended"]
-            if not (isinstance(s.node, yaml.ScalarNode) and s.node.tag == yamlnodes.BOOL_TAG):
-                self.problem(s.line, "`suspended` must be true or false")
-            else:
-                suspended = s.node.value.lower() in ("true", "yes", "on")
+        suspended = self.flag(by_key.get("suspended"), "`suspended`")
+        family = self.text(by_key["family"], "family") if "family" in by_key else None
+        if family is not None and not re.match(r"^[a-z0-9][a-z0-9-]*$", family):
+            self.problem(
+                by_key["family"].line,
+                f"family '{family}' must be lowercase letters, digits and - (e.g. whole-system)",
+            )
+        scenario = self.text(by_key["scenario"], "scenario") if "scenario" in by_key else None
+        constraints = self.constraints(by_key["constraints"]) if "constraints" in by_key else ()
+        decision = None
+        if "decision" in by_key:
+            if DECISION_NAME in answers:
+                self.problem(
+                    answers[DECISION_NAME].line,
+                    f"answer name '{DECISION_NAME}' is the name of the decision step",
+                )
+            decision = self.decision(by_key["decision"])
+        no_decision = None
+        if "no_decision" in by_key:
+            no_decision = self.text(by_key["no_decision"], "no_decision")
+            if "decision" in by_key:
+                self.problem(
+                    by_key["no_decision"].line,
+                    "`no_decision` is for a template without a `decision`: remove one of them",
+                )
+        time_budget = None
+        if "time_budget" in by_key:
+            time_budget = self.quantity(by_key["time_budget"].node, "`time_budget`", "s")
+            if time_budget is not None and (time_budget.unit != "s" or time_budget.value <= 0):
+                self.problem(
+                    by_key["time_budget"].line,
+                    "`time_budget` must be a time above zero, such as 3 min",
+                )
+                time_budget = None
         if not self.ok or template_id is None or title is None or question is None:
             return None
-        placeholders = tuple(
-            (m.group(0), m.group(1), m.group(2).strip() if m.group(2) is not None else None)
-            for m in PLACEHOLDER_RE.finditer(question)
-        )
+        placeholders = _placeholders(question)
         template = ProblemTemplate(
             id=template_id,
             title=title,
@@ -187,10 +214,152 @@ class _Reader:
             location=Location(self.f.display, line),
             question_line=by_key["question"].line,
             placeholders=placeholders,
+            family=family,
+            scenario=scenario,
+            scenario_line=by_key["scenario"].line if "scenario" in by_key else 0,
+            scenario_placeholders=_placeholders(scenario) if scenario is not None else (),
+            constraints=constraints,
+            decision=decision,
+            no_decision=no_decision,
+            time_budget=time_budget,
         )
         for problem_line, message in template.check():
             self.problem(problem_line, message)
         return template if self.ok else None
+
+    def flag(self, entry: Entry | None, what: str) -> bool:
+        import yaml
+
+        from drill import yamlnodes
+
+        if entry is None:
+            return False
+        if not (isinstance(entry.node, yaml.ScalarNode) and entry.node.tag == yamlnodes.BOOL_TAG):
+            self.problem(entry.line, f"{what} must be true or false")
+            return False
+        return entry.node.value.lower() in ("true", "yes", "on")
+
+    # -- constraints and the decision
+    def constraints(self, entry: Entry) -> tuple[Constraint, ...]:
+        import yaml
+
+        from drill import yamlnodes
+
+        node = entry.node
+        if not (isinstance(node, yaml.SequenceNode) and node.value):
+            self.problem(
+                entry.line,
+                "`constraints` must be a list of conditions, such as - bandwidth <= 10 Tbps",
+            )
+            return ()
+        out = []
+        for item in node.value:
+            line = yamlnodes.line_of(item)
+            try:
+                text = yamlnodes.scalar_text(item)
+            except yamlnodes.YamlError as err:
+                self.problem(err.line, f"`constraints`: {err.message}")
+                continue
+            if not text or not text.strip():
+                self.problem(line, "`constraints`: an empty condition")
+                continue
+            try:
+                out.append(Constraint.read(text, line))
+            except ConstraintError as err:
+                self.problem(line, str(err))
+        return tuple(out)
+
+    def decision(self, entry: Entry) -> DecisionSpec | None:
+        import yaml
+
+        entries = self.mapping(entry.node, "`decision` (`{prompt, by, options, thresholds}`)")
+        if entries is None:
+            return None
+        by_key = {e.key: e for e in entries}
+        self.unknown_keys(entries, DECISION_KEYS, "a decision")
+        missing = [k for k in ("prompt", "by", "options", "thresholds") if k not in by_key]
+        for k in missing:
+            self.problem(entry.line, f"decision is missing `{k}:` ({DECISION_KEYS[k]})")
+        if missing:
+            return None
+        prompt = self.text(by_key["prompt"], "prompt")
+        by = self.text(by_key["by"], "by")
+        options = self.f.texts(by_key["options"], "options")
+        if options is None:
+            self.ok = False
+        elif len(options) < 2:
+            self.problem(by_key["options"].line, "a decision needs at least two options")
+        elif len({o.casefold() for o in options}) < len(options):
+            self.problem(by_key["options"].line, "decision options must differ")
+        thresholds = []
+        t = by_key["thresholds"]
+        if not (isinstance(t.node, yaml.SequenceNode) and t.node.value):
+            self.problem(t.line, "decision `thresholds` must be a list of {at, rule, cite}")
+        else:
+            for item in t.node.value:
+                threshold = self.threshold(item)
+                if threshold is not None:
+                    thresholds.append(threshold)
+        if options is not None and thresholds and len(options) != len(thresholds) + 1:
+            self.problem(
+                by_key["options"].line,
+                f"a decision with {len(thresholds)} threshold"
+                f"{'s' if len(thresholds) != 1 else ''} needs {len(thresholds) + 1} options "
+                f"(below the first threshold, between each, above the last), not {len(options)}",
+            )
+        margin = DEFAULT_MARGIN
+        if "margin" in by_key:
+            text = self.text(by_key["margin"], "margin")
+            try:
+                margin = parse_tolerance(text) if text is not None else margin
+            except QuantityError as err:
+                self.problem(by_key["margin"].line, f"decision `margin`: {err}")
+        unit = None
+        if "unit" in by_key:
+            unit = self.text(by_key["unit"], "unit")
+            if unit is not None and unit != "%":
+                try:
+                    parse_unit(unit)
+                except QuantityError as err:
+                    self.problem(by_key["unit"].line, f"decision `unit`: {err}")
+        if prompt is None or by is None or options is None or not thresholds:
+            return None
+        return DecisionSpec(
+            prompt,
+            by,
+            tuple(options),
+            tuple(thresholds),
+            margin,
+            unit,
+            line=entry.line,
+            by_line=by_key["by"].line,
+        )
+
+    def threshold(self, node: yaml.Node) -> Threshold | None:
+        from drill import yamlnodes
+        from drill.names import card_id_problem
+
+        line = yamlnodes.line_of(node)
+        entries = self.mapping(node, "a decision threshold (`{at, rule, cite}`)")
+        if entries is None:
+            return None
+        by_key = {e.key: e for e in entries}
+        self.unknown_keys(entries, THRESHOLD_KEYS, "a decision threshold")
+        for k in ("at", "rule"):
+            if k not in by_key:
+                self.problem(line, f"decision threshold is missing `{k}:` ({THRESHOLD_KEYS[k]})")
+        if "at" not in by_key or "rule" not in by_key:
+            return None
+        at = self.text(by_key["at"], "at")
+        rule = self.text(by_key["rule"], "rule")
+        cite = None
+        if "cite" in by_key:
+            cite = self.text(by_key["cite"], "cite")
+            if cite is not None and (message := card_id_problem(cite)) is not None:
+                self.problem(by_key["cite"].line, f"`cite`: {message}")
+        if at is None or rule is None:
+            return None
+        return Threshold(at, rule, cite, by_key["at"].line)
 
     # -- params
     def quantity(self, node: yaml.Node, what: str, expect: str | None = None) -> Quantity | None:
@@ -227,8 +396,6 @@ class _Reader:
 
     def param(self, e: Entry) -> Param | None:
         import yaml
-
-        from drill import yamlnodes
 
         name = e.key
         entries = self.mapping(
@@ -320,13 +487,7 @@ class _Reader:
             if step is not None and step.value <= 0:
                 self.problem(by_key["step"].line, f"param '{name}' `step` must be above zero")
                 step = None
-        integer = False
-        if "integer" in by_key:
-            i = by_key["integer"]
-            if not (isinstance(i.node, yaml.ScalarNode) and i.node.tag == yamlnodes.BOOL_TAG):
-                self.problem(i.line, f"param '{name}' `integer` must be true or false")
-            else:
-                integer = i.node.value.lower() in ("true", "yes", "on")
+        integer = self.flag(by_key.get("integer"), f"param '{name}' `integer`")
         unit = None
         if "unit" in by_key:
             unit = self.text(by_key["unit"], "unit")
@@ -335,6 +496,23 @@ class _Reader:
                     same(parse_unit(unit), f"unit '{unit}'", by_key["unit"].line)
                 except QuantityError as err:
                     self.problem(by_key["unit"].line, f"param '{name}' `unit`: {err}")
+        ask = self.text(by_key["ask"], "ask") if "ask" in by_key else None
+        given = self.flag(by_key.get("given"), f"param '{name}' `given`")
+        reference = None
+        if "reference" in by_key:
+            r = by_key["reference"]
+            if not (isinstance(r.node, yaml.SequenceNode) and len(r.node.value) == 2):
+                self.problem(r.line, f"param '{name}' `reference` must be a list [low, high]")
+            else:
+                ends = [
+                    same(self.quantity(n, "`reference` end", default.unit), "reference", r.line)
+                    for n in r.node.value
+                ]
+                if ends[0] is not None and ends[1] is not None:
+                    if not ends[0].value < ends[1].value:
+                        self.problem(r.line, f"param '{name}' `reference`: low must be below high")
+                    else:
+                        reference = (ends[0], ends[1])
         candidates: tuple[float, ...] = ()
         if low is not None and high is not None and step is None:
             candidates = friendly_values(low.value, high.value, integer)
@@ -351,6 +529,9 @@ class _Reader:
             line=e.line,
             default_line=by_key["default"].line,
             candidates=candidates,
+            ask=ask,
+            given=given,
+            reference=reference,
         )
 
     # -- values and answers
@@ -422,3 +603,10 @@ class _Reader:
                 unit_line=unit_entry.line,
             )
         return out
+
+
+def _placeholders(text: str) -> tuple[tuple[str, str, str | None], ...]:
+    return tuple(
+        (m.group(0), m.group(1), m.group(2).strip() if m.group(2) is not None else None)
+        for m in PLACEHOLDER_RE.finditer(text)
+    )

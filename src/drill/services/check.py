@@ -37,13 +37,43 @@ def check(settings: Settings, paths: Sequence[Path] = (), lint: bool = False) ->
     from drill.content import load
 
     collection = load(list(paths) or settings.deck_roots)
+    problems = list(collection.problems) + _missing_citations(settings, collection, bool(paths))
     warnings = lints.lint(collection.notes, lints.RULES if lint else lints.RULES_ALWAYS)
     return CheckReport(
         collection,
-        sorted(collection.problems),
+        sorted(problems),
         _rename_hints(settings, collection),
         warnings,
     )
+
+
+def _missing_citations(settings: Settings, collection: Collection, partial: bool) -> list[Problem]:
+    """Thresholds citing a card the checked files do not have: looked for in every deck
+    folder in effect (a template of yours may cite the bundled numbers deck)."""
+    from drill.content import check_citations, load
+    from drill.names import did_you_mean
+
+    _found, unresolved = check_citations(collection.templates, collection.cards)
+    if not unresolved:
+        return []
+    cards = collection.cards
+    if partial:
+        cards = cards + load(settings.deck_roots).cards
+    templates = list({id(t): t for t, _ in unresolved}.values())
+    problems, still = check_citations(templates, cards)
+    wanted = {(t.location.path, th.line) for t, th in unresolved}
+    problems = [p for p in problems if (p.path, p.line) in wanted]
+    known = sorted({c.id for c in cards} | {c.note_id for c in cards})
+    for template, threshold in still:
+        problems.append(
+            Problem(
+                template.location.path,
+                threshold.line,
+                f"threshold cites '{threshold.cite}', which no deck file has"
+                f"{did_you_mean(threshold.cite, known)}",
+            )
+        )
+    return problems
 
 
 def _rename_hints(settings: Settings, collection: Collection) -> list[tuple[str, str]]:

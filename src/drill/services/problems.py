@@ -58,19 +58,40 @@ class Graded:
 
         return self.verdict == grading.RIGHT
 
+    def expected_text(self, name: str) -> str:
+        answer = self.instance.answers.get(name)
+        return answer.text if answer is not None else self.instance.decision.answer
+
     def to_json(self) -> dict[str, Any]:
+        """Each answer graded; the decision (as `--answer decision=2` gives it) has the same
+        row, its values being option numbers and its texts the options."""
         rows = {}
+        decision = self.instance.decision
         for name, g in self.grades.items():
-            given = (
-                None
-                if g.given is None
-                else {"value": g.given.value, "unit": g.given.unit, "text": g.given.format()}
-            )
+            answer = self.instance.answers.get(name)
+            if answer is not None:
+                given = (
+                    None
+                    if g.given is None
+                    else {"value": g.given.value, "unit": g.given.unit, "text": g.given.format()}
+                )
+                expected = answer.to_json()
+            else:
+                given = (
+                    None
+                    if g.given is None
+                    else {
+                        "value": g.given.value,
+                        "unit": "",
+                        "text": decision.options[int(g.given.value) - 1],
+                    }
+                )
+                expected = {"value": decision.index + 1, "unit": "", "text": decision.answer}
             rows[name] = {
                 "verdict": g.verdict,
                 "typed": g.typed,
                 "given": given,
-                "expected": self.instance.answers[name].to_json(),
+                "expected": expected,
                 "message": g.message,
             }
         return {
@@ -87,9 +108,8 @@ def grade(problem: Any, typed: Mapping[str, str]) -> Graded:
     from drill.problems import RATING_NAMES, ProblemError, suggested_rating
 
     if not typed:
-        raise UsageError(
-            f"give answers as --answer name=VALUE (answers: {', '.join(problem.answers)})"
-        )
+        names = [*problem.answers, *(["decision"] if problem.decision is not None else [])]
+        raise UsageError(f"give answers as --answer name=VALUE (answers: {', '.join(names)})")
     try:
         grades = problem.grade(dict(typed))
     except ProblemError as err:

@@ -32,9 +32,16 @@ class StatsReport:
     leeches: list[dict[str, Any]]
     retrievability: dict[str, Any]  # FSRS: average predicted recall now, over how many cards
     reviews_by_origin: dict[str, int]  # where the reviews were done: drill, anki
+    problem_times: dict[str, dict[str, Any]]  # family: median seconds per problem, answers
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _median(values: list[int]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
 def ease_buckets() -> list[str]:
@@ -109,6 +116,9 @@ def stats(ws: Workspace, deck: str | None = None) -> StatsReport:
         if days_ahead < 30:
             forecast[max(days_ahead, 0)] += n
     leeches = [{"id": c.id, "deck": c.deck, "lapses": c.lapses} for c in store.leeches(deck)]
+    times: dict[str, list[int]] = {}
+    for family, ms in store.problem_times(deck):
+        times.setdefault(family or "other", []).append(ms)
     recall: list[float] = []
     fsrs_cards = store.fsrs_reviewing(deck)
     if fsrs_cards:
@@ -143,4 +153,8 @@ def stats(ws: Workspace, deck: str | None = None) -> StatsReport:
             "cards": len(recall),
         },
         reviews_by_origin=store.origins(deck),
+        problem_times={
+            family: {"median_seconds": round(_median(ms) / 1000, 1), "answers": len(ms)}
+            for family, ms in sorted(times.items())
+        },
     )

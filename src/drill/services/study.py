@@ -17,6 +17,7 @@ Building the queue writes nothing.
 
 from __future__ import annotations
 
+import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -34,8 +35,10 @@ from drill.storage import CardRecord, Flags, StaleStateError, iso
 if TYPE_CHECKING:
     from drill.grading import Grade
     from drill.problems import ProblemInstance
+    from drill.problems.attempt import Attempt
 
 MAX_ANSWER_MS = 60_000  # as Anki: a card left on screen counts one minute at most
+MAX_PROBLEM_MS = 30 * 60_000  # a problem takes minutes: its time counts up to half an hour
 
 
 @dataclass(frozen=True)
@@ -115,6 +118,9 @@ class StudySession:
     new_limit: int | None = None  # --new: replaces the per-deck daily new limit
     review_limit: int | None = None  # --limit: replaces the per-deck daily review limit
     cram: bool = False
+    assume: bool = False  # problems: the user proposes the inputs (assumption mode)
+    timed: bool = False  # problems: a countdown of the template's time budget
+    timer: Callable[[], float] = time.monotonic  # seconds, for the time a problem takes
     summary: Summary = field(default_factory=Summary)
     learning: list[CardRecord] = field(default_factory=list)
     reviews: list[CardRecord] = field(default_factory=list)
@@ -248,7 +254,10 @@ class StudySession:
                 after,
                 rating,
                 now,
-                answer_ms=min(max(answer_ms, 0), MAX_ANSWER_MS),
+                answer_ms=min(
+                    max(answer_ms, 0),
+                    MAX_PROBLEM_MS if card.kind == "problem" else MAX_ANSWER_MS,
+                ),
                 typed_answer=typed_answer,
                 grade=grade,
                 cram=self.cram,
@@ -384,6 +393,24 @@ class StudySession:
         if template is None:
             return None
         return template.instance(seed_for(card.id, card.state.reps))
+
+    def attempt(self, card: CardRecord) -> Attempt | None:
+        """A problem card worked through in this session's modes (assumption mode, timed):
+        the instance `problem` draws, its steps graded as they are typed, the time taken
+        (record it with `answer(..., answer_ms=attempt.elapsed_ms)`). None as `problem`."""
+        from drill.problems.attempt import Attempt
+
+        instance = self.problem(card)
+        if instance is None:
+            return None
+        return Attempt(
+            instance.template,
+            instance.seed,
+            self.timer,
+            assume=self.assume,
+            timed=self.timed,
+            drawn=instance,
+        )
 
     # ----------------------------------------------------------------------- endings
 

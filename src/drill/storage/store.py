@@ -593,6 +593,19 @@ class Store:
         )
         return overdue, [(datetime.fromisoformat(r[0] + ":00+00:00"), r[1]) for r in rows]
 
+    def problem_times(self, deck: str | None = None) -> list[tuple[str | None, int]]:
+        """(family, answer_ms) of every timed answer to a problem card: the family from the
+        card's `family::` tag (None without one)."""
+        where, params = self._deck_filter(deck, "c.deck")
+        rows = self.conn.execute(
+            "SELECT (SELECT substr(value, 9) FROM json_each(c.tags) "
+            "        WHERE substr(value, 1, 8) = 'family::' LIMIT 1), r.answer_ms "
+            "FROM review_log r JOIN cards c ON c.id = r.card_id "
+            f"WHERE c.kind = 'problem' AND r.answer_ms > 0 AND {where}",
+            params,
+        )
+        return [(family, ms) for family, ms in rows]
+
     def leeches(self, deck: str | None = None) -> list[CardRecord]:
         where, params = self._deck_filter(deck)
         rows = self.conn.execute(

@@ -311,6 +311,23 @@ def build(
 
 # --------------------------------------------------------------------------- study
 
+AssumeOpt = Annotated[
+    bool,
+    typer.Option(
+        "--assume",
+        help="Estimation problems: hide the inputs; you propose each one, graded against a "
+        "realistic range (within 10x is fine), and the problem is worked out from yours.",
+    ),
+]
+TimedOpt = Annotated[
+    bool,
+    typer.Option(
+        "--timed",
+        help="Estimation problems: a countdown of the problem's time budget (3 minutes unless "
+        "it says otherwise); over it, the suggested rating is at most Hard.",
+    ),
+]
+
 
 @app.command()
 def quiz(
@@ -345,13 +362,17 @@ def quiz(
             "schedule.",
         ),
     ] = False,
+    assume: AssumeOpt = False,
+    timed: TimedOpt = False,
     db: DbOpt = None,
     decks: DecksOpt = None,
 ) -> None:
     """Study: learning cards that are due, then reviews due today, then new cards in study
     order (Anki's order and daily limits, counted from the review log so two sessions in a
     day share them). --new N / --limit N: at most N new cards / reviews this session.
-    --cram: every selected card, due or not, without changing its schedule."""
+    --cram: every selected card, due or not, without changing its schedule. --assume and
+    --timed change how estimation problems are asked: you propose the inputs; a countdown,
+    with the time taken in the review log."""
     from drill.kinds import KINDS, unknown_kind
     from drill.services.study import Filters, StudySession
     from drill.ui.reviewer import Input, Reviewer
@@ -359,7 +380,9 @@ def quiz(
     if kind is not None and kind not in (*KINDS, "problem"):
         raise DrillError(unknown_kind(kind, ("problem",)), exit_code=2)
     with _workspace(db, decks) as ws:
-        session = StudySession(ws, _clock(), Filters(deck, tag, kind), new, limit, cram)
+        session = StudySession(
+            ws, _clock(), Filters(deck, tag, kind), new, limit, cram, assume=assume, timed=timed
+        )
         with Input() as keys:
             Reviewer(session, keys, _console()).run()
 
@@ -671,19 +694,28 @@ def import_(
         Path,
         typer.Argument(
             metavar="SOURCE",
-            help="A .csv or .tsv file, an Anki 'Notes in Plain Text' export, or an Anki .apkg.",
+            help="A .csv or .tsv file, an Anki 'Notes in Plain Text' export, or an Anki "
+            "package (.apkg, .colpkg) or collection (.anki2, .anki21b).",
         ),
     ],
     deck: Annotated[
-        str, typer.Option("--deck", metavar="NAME", help="The deck the cards go into.")
-    ],
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--deck",
+            metavar="NAME",
+            help="The deck the cards go into (needed for CSV and text; an Anki package's "
+            "decks keep their names, or go under NAME).",
+            show_default=False,
+        ),
+    ] = None,
     out: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(
             "--out",
-            metavar="FILE",
+            metavar="PATH",
             help="The deck file to write, or to update if an earlier import wrote it "
-            "(default: ./DECK.yaml, from the deck's name).",
+            "(default: ./DECK.yaml, from the deck's name); for a package of several decks, "
+            "a folder with one file each.",
             show_default=False,
         ),
     ] = None,
@@ -719,12 +751,20 @@ def import_(
             "nothing.",
         ),
     ] = False,
+    no_progress: Annotated[
+        bool,
+        typer.Option(
+            "--no-progress",
+            help="Leave an Anki package's scheduling and review history behind (by default "
+            "they come into drill, as drill pull brings them).",
+        ),
+    ] = False,
     decks: DecksOpt = None,
 ) -> None:
     """Turn a CSV/TSV file (a header row of field names, or --columns), an Anki "Notes in
-    Plain Text" export or an Anki .apkg into a YAML deck file (default ./DECK.yaml).
-    Importing again updates the cards by id. Unreadable rows are listed as
-    `source:line: message` and nothing is written, unless --skip-bad."""
+    Plain Text" export or an Anki package into YAML deck files (default ./DECK.yaml), media
+    into media/ beside them. Importing again updates the cards by id. Unreadable rows are
+    listed as `source:line: message` and nothing is written, unless --skip-bad."""
     from drill import importers as importer
     from drill.services.importing import import_file
     from drill.ui import render
@@ -738,6 +778,7 @@ def import_(
         columns=importer.columns_option(columns),
         header=not no_header,
         skip_bad=skip_bad,
+        progress=not no_progress,
     )
     for problem in result.report.skipped:
         warn(f"{problem} (left out)")
@@ -960,16 +1001,29 @@ def problem_practice(
             show_default=False,
         ),
     ] = None,
+    assume: AssumeOpt = False,
+    timed: TimedOpt = False,
     decks: DecksOpt = None,
 ) -> None:
-    """Practise problems: each answer asked in turn and graded, then the worked solution.
-    No scheduling, nothing saved. Reads one answer per line, so it works through a pipe."""
+    """Practise problems: each answer asked in turn and graded, then the decision, then the
+    worked solution (the napkin path beside the exact one). No scheduling, nothing saved.
+    --assume: you propose the inputs first; --timed: a countdown. Reads one answer per line,
+    so it works through a pipe."""
     from drill.services import problems
     from drill.ui.practice import practice
 
     templates = problems.templates(_collection(None, decks), deck, studied=True)
     stdin = sys.stdin
-    practice(templates, count, seed, stdin.readline, typer.echo, echo_input=not stdin.isatty())
+    practice(
+        templates,
+        count,
+        seed,
+        stdin.readline,
+        typer.echo,
+        echo_input=not stdin.isatty(),
+        assume=assume,
+        timed=timed,
+    )
 
 
 # --------------------------------------------------------------------------- the root

@@ -127,6 +127,17 @@ def stats(report: Any) -> str:
             "Leeches: "
             + ", ".join(f"{x['id']} ({plural(x['lapses'], 'lapse')})" for x in data["leeches"])
         )
+    times = data.get("problem_times") or {}
+    if times:
+        lines.append("")
+        lines.append("Estimation problems, median time per family (the guide budgets 3:00):")
+        width = max(len(family) for family in times)
+        for family, t in times.items():
+            seconds = round(t["median_seconds"])
+            lines.append(
+                f"  {family:<{width}}  {seconds // 60}:{seconds % 60:02d}  "
+                f"({plural(t['answers'], 'problem')})"
+            )
     return "\n".join(lines)
 
 
@@ -304,23 +315,50 @@ def imported(result: Any) -> str:
 
     from drill.paths import display_path
 
-    report = result.report
-    shown = display_path(result.target)
-    counts = f"{report.added} new, {report.updated} updated, {report.unchanged} unchanged"
-    if report.kept:
-        counts += f", {report.kept} kept that the source no longer has"
-    lines = [f"Wrote {shown}: {plural(report.cards, 'card')} ({counts}) from {report.format}."]
-    if report.skipped:
+    lines = []
+    skipped = 0
+    for report in result.reports:
+        shown = display_path(report.out)
+        counts = f"{report.added} new, {report.updated} updated, {report.unchanged} unchanged"
+        if report.kept:
+            counts += f", {report.kept} kept that the source no longer has"
+        media = f", {plural(report.media, 'media file')}" if report.media else ""
+        deck = f" ({report.deck})" if len(result.reports) > 1 else ""
         lines.append(
-            f"Left out {plural(len(report.skipped), 'row')} that could not be read (see above)."
+            f"Wrote {shown}{deck}: {plural(report.cards, 'card')} ({counts}){media} "
+            f"from {report.format}."
         )
-    lines.append(f"Next: drill check {shlex.quote(shown)}")
+        skipped += len(report.skipped)
+    first = result.reports[0]
+    for notice in first.notices:
+        lines.append(f"Not carried over: {notice}" if first.format == "Anki package" else notice)
+    if skipped:
+        lines.append(f"Left out {plural(skipped, 'row')} that could not be read (see above).")
+    if result.history is not None:
+        h = result.history
+        lines.append(
+            f"Progress from Anki: {plural(h.received, 'review')} brought in, "
+            f"{plural(h.updated, 'card')} scheduled as Anki has them"
+            + (f" ({plural(h.manual, 'manual reschedule')} left out)" if h.manual else "")
+            + "."
+        )
+    elif first.scheduled and result.in_deck_folder:
+        lines.append("Progress from Anki left behind (--no-progress).")
+    elif first.scheduled:
+        lines.append(
+            f"Progress from Anki ({plural(first.scheduled, 'scheduled card')}, "
+            f"{plural(first.reviews, 'review')}) not brought in yet: the cards are not in a "
+            "deck folder; once they are, run "
+            f"drill pull {shlex.quote(display_path(result.source))}"
+        )
+    folders = list(dict.fromkeys(display_path(r.out.resolve().parent) for r in result.reports))
+    target = display_path(first.out) if len(result.reports) == 1 else folders[0]
+    lines.append(f"Next: drill check {shlex.quote(target)}")
     if not result.in_deck_folder:
         from drill.config import config_path
 
-        folder = display_path(result.target.resolve().parent)
         lines.append(
-            f"{folder} is not a deck folder yet: add it to `decks:` in "
+            f"{', '.join(folders)} is not a deck folder yet: add it to `decks:` in "
             f"{display_path(config_path())}, or pass --decks."
         )
     return "\n".join(lines)
@@ -339,16 +377,22 @@ def problem(instance: Any, answers: bool) -> str:
         textwrap.fill(instance.question, 88),
         "",
     ]
-    width = max(len(name) for name in instance.answers)
+    decision = instance.decision
+    names = [*instance.answers, *(["decision"] if decision is not None else [])]
+    width = max(len(name) for name in names)
     for name, answer in instance.answers.items():
         shown = f"  = {answer.text}" if answers else ""
         lines.append(f"  {name:<{width}}  {answer.prompt}{shown}")
+    if decision is not None:
+        shown = f"  = {decision.answer}" if answers else ""
+        lines.append(f"  {'decision':<{width}}  {decision.prompt}{shown}")
+        lines += [f"  {'':<{width}}  {n}) {o}" for n, o in enumerate(decision.options, 1)]
     if answers:
         if instance.hints:
             lines.append("\nHints:")
             lines += [f"  - {hint}" for hint in instance.hints]
-        lines.append("\nWorked solution:")
-        lines += [f"  {line}" for line in instance.solution]
+        lines.append("\nWorked solution (each step: the napkin path, then the exact value):")
+        lines += [f"  {line}" for line in instance.worked]
     return "\n".join(lines)
 
 
@@ -356,7 +400,7 @@ def graded(result: Any) -> str:
     """`drill problem check` (drill.services.problems.Graded)."""
     width = max(len(name) for name in result.grades)
     lines = [
-        f"{name:<{width}}  {g.message}  (answer: {result.instance.answers[name].text})"
+        f"{name:<{width}}  {g.message}  (answer: {result.expected_text(name)})"
         for name, g in result.grades.items()
     ]
     lines.append(f"overall: {result.verdict} (suggested rating: {result.rating})")

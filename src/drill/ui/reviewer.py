@@ -16,13 +16,17 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import IO, Any
+from functools import partial
+from typing import IO, TYPE_CHECKING, Any
 
 from drill.grading import Grade, percent
 from drill.names import plural
 from drill.scheduler import Rating, format_interval
 from drill.services.errors import DrillError
 from drill.services.study import Prompt, StudySession
+
+if TYPE_CHECKING:
+    from drill.ui.media import QuizMedia
 
 HELP = """\
 Keys
@@ -32,7 +36,11 @@ Keys
   s             suspend this card (drill card unsuspend ID brings it back)
   b             bury this card until tomorrow
   e             where the card lives (path:line)
+  o             open the card's images in the system viewer
+  r             play the sounds of this side of the card again
   h             a hint (estimation problems, while typing an answer)
+Estimation problems: drill quiz --assume hides the inputs for you to propose;
+  --timed shows a countdown (3 minutes unless the problem says otherwise).
   ?             this help
   q             quit (Ctrl-C and Ctrl-D too); every answer so far is saved
 Number cards: type your answer and press enter (an empty line just shows it)."""
@@ -40,7 +48,7 @@ Number cards: type your answer and press enter (an empty line just shows it)."""
 ENTER = "enter"
 QUIT = "quit"
 NEXT = "next"
-COMMAND_KEYS = {"q", "u", "s", "b", "e", "?"}
+COMMAND_KEYS = {"q", "u", "s", "b", "e", "o", "r", "?"}
 COLOURS = {"right": "green", "close": "yellow"}
 
 
@@ -83,7 +91,13 @@ class Input:
                 return QUIT
             text = line.rstrip("\r\n")
             return ENTER if text.strip() == "" else text.strip().lower()
-        char = os.read(self.stream.fileno(), 1).decode("utf-8", "replace")
+        fd = self.stream.fileno()
+        char = os.read(fd, 1).decode("utf-8", "replace")
+        while char == "\x1b":
+            # An arrow key, or the terminal's answer to the image library's questions come
+            # too late (a slow link): one unit, never read as keys (its digits would rate).
+            _skip_escape(fd)
+            char = os.read(fd, 1).decode("utf-8", "replace")
         if char in ("", "\x04"):  # Ctrl-D
             return QUIT
         if char in (" ", "\r", "\n"):
@@ -110,6 +124,31 @@ class Input:
                 import tty
 
                 tty.setcbreak(self.stream.fileno())
+
+
+def _skip_escape(fd: int) -> None:
+    """Read the rest of an escape sequence (after ESC): a CSI one up to its final byte, a
+    string (APC, DCS, OSC...) up to its terminator, else the one character after ESC."""
+    first = _next_byte(fd)
+    if first == b"[":
+        while (byte := _next_byte(fd)) is not None and not 0x40 <= byte[0] <= 0x7E:
+            pass
+    elif first in (b"_", b"P", b"]", b"^", b"X"):
+        previous = b""
+        while (byte := _next_byte(fd)) is not None:
+            if byte == b"\x07" or (previous == b"\x1b" and byte == b"\\"):
+                break
+            previous = byte
+    elif first == b"O":  # SS3: F1-F4, arrows in application mode
+        _next_byte(fd)
+
+
+def _next_byte(fd: int) -> bytes | None:
+    """The next byte if it comes at once (a sequence arrives in one piece), else None."""
+    import select
+
+    ready, _, _ = select.select([fd], [], [], 0.05)
+    return os.read(fd, 1) if ready else None
 
 
 _MARKUP = re.compile(r"\*\*(.+?)\*\*|`([^`]+)`")
@@ -147,9 +186,47 @@ class Reviewer:
     keys: Input
     console: Any  # rich.console.Console
     started: float = 0.0
+    media: QuizMedia | None = None  # made when a card first has an image or a sound
+
+    def quiz_media(self) -> QuizMedia:
+        if self.media is None:
+            from drill.ui.media import QuizMedia
+
+            self.media = QuizMedia(self.console)
+        return self.media
 
     def say(self, *parts: Any) -> None:
         self.console.print(*parts)
+
+    def say_text(self, text: str, prompt: Prompt, base: str = "") -> None:
+        """Card text, each image drawn (or named) and each sound noted where it stands."""
+        spans = []
+        if "![" in text or "[sound:" in text:  # most cards: no need to load the parser
+            from drill.markup import media_spans
+
+            spans = media_spans(text)
+        if not spans:
+            self.say(styled(text, base))
+            return
+        media = self.quiz_media()
+        folder = _path(prompt.card.path).parent  # media paths are relative to the deck file
+        pos = 0
+        for span in spans:
+            self.say_piece(text[pos : span.start], base)
+            if span.kind == "image":
+                media.image(span.path, span.alt, folder)
+            else:
+                media.sound(span.path, folder)
+            pos = span.end
+        self.say_piece(text[pos:], base)
+
+    def say_piece(self, text: str, base: str) -> None:
+        """The text between two media references, without the blank lines around them (nor
+        the space left beside an image within a line)."""
+        piece = text if text.startswith("\n") else text.lstrip(" \t")
+        piece = piece.strip("\n").rstrip()
+        if piece:
+            self.say(styled(piece, base))
 
     # ------------------------------------------------------------------ the loop
 
@@ -173,6 +250,9 @@ class Reviewer:
                     break
         except KeyboardInterrupt:
             self.say()
+        finally:
+            if self.media is not None:
+                self.media.stop()  # as Anki: leaving the reviewer stops the sound
         self.finish()
         return 0
 
@@ -198,10 +278,14 @@ class Reviewer:
         """One card, from question to rating. Returns QUIT to end the session."""
         shown_at = time.monotonic()
         card = prompt.card
+        if self.media is not None:
+            self.media.new_card()
         self.header(prompt)
         if card.kind == "problem":
             return self.show_problem(prompt, shown_at)
-        self.say(styled(card.front))
+        self.say_text(card.front, prompt)
+        if self.media is not None:
+            self.media.side_shown()
         result: Grade | None = None
         typed: str | None = None
         if card.kind == "number" and card.answer:
@@ -228,11 +312,15 @@ class Reviewer:
                 if outcome is not None:
                     return outcome if outcome == QUIT else None
         self.say(plain("─" * 40, "dim"))
-        self.say(styled(card.back))
+        if self.media is not None:
+            self.media.new_side()  # the answer's own sounds, as Anki plays them
+        self.say_text(card.back, prompt)
         if card.kind == "number" and card.tolerance is not None:
             self.say(plain(f"(right within ±{percent(card.tolerance)})", "dim"))
         if card.extra:
-            self.say(styled(card.extra, "italic"))
+            self.say_text(card.extra, prompt, "italic")
+        if self.media is not None:
+            self.media.side_shown()
         self.provenance(prompt)
         suggested = Rating(result.suggested_rating) if result else None
         return self.rate(prompt, shown_at, suggested, typed, result.verdict if result else None)
@@ -284,53 +372,114 @@ class Reviewer:
             return None, line.strip(), result
 
     def show_problem(self, prompt: Prompt, shown_at: float) -> str | None:
-        """An estimation problem: each answer typed and graded, then the worked solution and
-        the suggested rating. An answer skipped counts as wrong (Again)."""
-        import json
-
-        from drill.grading import worst
-        from drill.problems import suggested_rating
+        """An estimation problem (drill.problems.attempt): in assumption mode the inputs
+        first, then each answer and the decision, typed and graded; then the worked
+        solution and the suggested rating. An answer skipped counts as wrong (Again)."""
+        from drill.grading import UNREADABLE
+        from drill.problems import ProblemError, assume
+        from drill.problems.attempt import clock_text
 
         card = prompt.card
-        problem = self.session.problem(card)
-        if problem is None:
+        attempt = self.session.attempt(card)
+        if attempt is None:
             self.say(plain(f"Problem {card.id} is no longer in {card.path}; skipping.", "yellow"))
             self.session.skip(card.id)
             return None
-        self.say(plain(problem.title, "bold"))
-        self.say(styled(problem.question))
-        self.say(
-            plain(
-                "Type each answer and press enter (empty: skip · h: hint · q: quit · ?: keys).",
-                "dim",
+        self.say(plain(attempt.title, "bold"))
+        self.say(styled(attempt.question))
+        if attempt.assume:
+            self.say(
+                plain(
+                    "Assumption mode: the inputs are hidden. Type your assumption for each "
+                    "(empty: skip · h: hint · q: quit · ?: keys).",
+                    "dim",
+                )
             )
-        )
-        typed: dict[str, str] = {}
-        grades: dict[str, Grade] = {}
-        hints = list(problem.hints)
-        skipped = False
-        for name, expected in problem.answers.items():
-            outcome, text, result = self.ask(prompt, f"{expected.prompt} ", expected.grade, hints)
+        else:
+            self.say(
+                plain(
+                    "Type each answer and press enter (empty: skip · h: hint · q: quit · ?: keys).",
+                    "dim",
+                )
+            )
+        if attempt.timed:
+            self.say(plain(f"Timed: {attempt.countdown()}.", "cyan"))
+        hints = list(attempt.template.hints)
+
+        def clock() -> str:
+            return f"[{attempt.countdown()}] " if attempt.timed else ""
+
+        while attempt.assume and attempt.instance is None:
+            for param in attempt.to_assume():
+
+                def assumption(text: str, name: str = param.name) -> Grade:
+                    try:
+                        return attempt.assume_input(name, text)
+                    except ProblemError as err:
+                        return Grade(UNREADABLE, attempt.drawn.params[name], detail=str(err))
+
+                outcome, text, result = self.ask(
+                    prompt, f"{clock()}{param.question} ", assumption, hints
+                )
+                if outcome is not None:
+                    return outcome if outcome == QUIT else None
+                if text is None or result is None:
+                    typical = param.format(param.default)
+                    attempt.skip(param.name)
+                    attempt.assume_input(param.name, typical)
+                    self.say(plain(f"skipped: using a typical value, {typical}", "yellow"))
+                    continue
+                colour = COLOURS.get(result.verdict, "red")
+                self.say(plain(f"{param.name}: {assume.message(result)}", colour))
+            try:
+                instance = attempt.begin()
+            except ProblemError as err:
+                self.say(plain(f"Those numbers cannot be worked out ({err}); again.", "yellow"))
+                continue
+            self.say(plain(f"With your numbers: {instance.question}"))
+        skipped = []
+        for step in attempt.steps:
+            question = f"{clock()}{step.prompt} "
+            if step.options:
+                self.say(plain(step.prompt))
+                for n, option in enumerate(step.options, 1):
+                    self.say(plain(f"  {n}) {option}"))
+                question = f"{clock()}> "
+            outcome, text, result = self.ask(
+                prompt, question, partial(attempt.answer, step.name), hints
+            )
             if outcome is not None:
                 return outcome if outcome == QUIT else None
             if text is None or result is None:
-                skipped = True
+                attempt.skip(step.name)
+                skipped.append(step)
                 continue
-            typed[name], grades[name] = text, result
             colour = COLOURS.get(result.verdict, "red")
-            self.say(plain(f"{result.message} (answer: {expected.text})", colour))
+            self.say(plain(f"{result.message} (answer: {step.text})", colour))
+        attempt.finish()
         self.say(plain("─" * 40, "dim"))
-        for name, expected in problem.answers.items():
-            if name not in grades:
-                self.say(plain(f"{expected.prompt} {expected.text}"))
-        for line in problem.solution:
+        if attempt.timed:
+            spent, budget = clock_text(attempt.elapsed), clock_text(attempt.budget)
+            self.say(
+                plain(f"Time: {spent}, over the {budget} budget (rating at most Hard).", "yellow")
+                if attempt.over_time
+                else plain(f"Time: {spent} of {budget}.", "cyan")
+            )
+        for step in skipped:
+            self.say(plain(f"{step.prompt} {step.text}"))
+        for name, grade in attempt.assumptions_off():
+            self.say(plain(f"Assumption {name}: {grade.detail}", "red"))
+        for line in attempt.begin().worked:
             self.say(plain(line, "dim"))  # formulas: `**` is a power, not bold
         self.provenance(prompt)
-        if skipped or not grades:
-            rating, verdict = Rating.AGAIN, "skipped"
-        else:
-            rating, verdict = Rating(suggested_rating(grades)), worst(list(grades.values()))
-        return self.rate(prompt, shown_at, rating, json.dumps(typed) if typed else None, verdict)
+        return self.rate(
+            prompt,
+            shown_at,
+            Rating(attempt.rating),
+            attempt.typed_json(),
+            attempt.verdict,
+            answer_ms=attempt.elapsed_ms,
+        )
 
     def rate(
         self,
@@ -339,8 +488,11 @@ class Reviewer:
         suggested: Rating | None,
         typed: str | None,
         verdict: str | None,
+        answer_ms: int | None = None,
     ) -> str | None:
-        """The four ratings with their intervals; read the user's choice and record it."""
+        """The four ratings with their intervals; read the user's choice and record it.
+        `answer_ms`: the time to record (a problem's, to its last answer), else the time
+        from the card shown to the rating."""
         from rich.text import Text
 
         suggested = suggested or Rating.GOOD
@@ -371,10 +523,10 @@ class Reviewer:
                 if outcome is not None:
                     return outcome if outcome == QUIT else None
                 continue
-            answer_ms = int((time.monotonic() - shown_at) * 1000)
+            took = answer_ms if answer_ms is not None else int((time.monotonic() - shown_at) * 1000)
             try:
                 answered = self.session.answer(
-                    prompt, rating, answer_ms=answer_ms, typed_answer=typed, grade=verdict
+                    prompt, rating, answer_ms=took, typed_answer=typed, grade=verdict
                 )
             except DrillError as err:
                 self.say(plain(err.message[:1].upper() + err.message[1:] + ".", "yellow"))
@@ -405,6 +557,12 @@ class Reviewer:
             from drill.paths import display_path
 
             self.say(f"{display_path(_path(card.path))}:{card.line}")
+            return None
+        if key in ("o", "r"):
+            if key == "o":
+                self.quiz_media().open_images()
+            else:
+                self.quiz_media().replay()
             return None
         if key == "s":
             self.session.suspend(card)

@@ -1,0 +1,299 @@
+"""Real Anki decks in and out: packages made here by Anki itself (tests/anki_made.py: every
+stock note type, a custom one, media, several decks, scheduling; current and legacy formats)
+imported with no note lost, built back, and imported into the original collection (updated in
+place: no new notes, no duplicates) and into a fresh one (every note, its fields, its media)."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+import anki_made
+from drill.content import load
+
+pytest.importorskip("anki.collection")
+
+
+@pytest.fixture(autouse=True)
+def env(tmp_path, monkeypatch):
+    monkeypatch.delenv("DRILL_DECKS", raising=False)
+    config = tmp_path / "config.yaml"
+    config.write_text("bundled: false\n")
+    monkeypatch.setenv("DRILL_CONFIG", str(config))
+    monkeypatch.setenv("DRILL_DB", str(tmp_path / "drill.db"))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory) -> anki_made.Made:
+    return anki_made.make_packages(tmp_path_factory.mktemp("made"))
+
+
+def _import(cli, *args):
+    result = cli("import", *args)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def _notes(folder: Path):
+    collection = load([folder])
+    assert not collection.problems, collection.problems
+    return {n.guid: n for n in collection.notes}, collection
+
+
+@pytest.mark.parametrize("fmt", ["current", "legacy"])
+def test_every_note_of_every_note_type_comes_over(cli, env, made, fmt):
+    package = getattr(made, fmt)
+    members = set(zipfile.ZipFile(package).namelist())
+    assert ("collection.anki21b" in members) == (fmt == "current")
+    result = _import(cli, package, "--out", "imported")
+    folder = env / "imported"
+    assert sorted(p.name for p in folder.glob("*.yaml")) == [
+        "geo.yaml",
+        "lang-french.yaml",
+        "lang-spanish.yaml",
+    ]
+    notes, collection = _notes(folder)
+    assert len(notes) == made.notes
+    g = {name: notes[guid] for name, guid in made.guids.items()}
+    assert {n.deck for n in notes.values()} == {"Geo", "Lang::Spanish", "Lang::French"}
+
+    # Text as Markdown: <b>hola </b>mundo is bold without the space; sounds and images are
+    # files under media/.
+    assert g["basic"].fields == {
+        "front": "**hola** mundo",
+        "back": "hello world [sound:media/beep.wav]",
+    }
+    assert g["basic"].notetype.name == "Basic" and g["basic"].tags == ("greeting",)
+    assert g["image-only"].fields["front"] == "![](media/red.png)"
+    assert g["empty-back"].fields == {"front": "sin respuesta", "back": ""}
+    # Kinds follow the cards Anki has: an optional reverse only when it is on.
+    kinds = {name: note.kind for name, note in g.items()}
+    assert kinds == {
+        "basic": "basic",
+        "image-only": "basic",
+        "empty-back": "basic",
+        "reversed": "reverse",
+        "optional-off": "basic",
+        "optional-on": "reverse",
+        "type-in": "basic",
+        "cloze": "cloze",
+        "nested": "cloze",
+        "custom": "reverse",
+        "occlusion": "basic",
+    }
+    assert dict(g["optional-on"].extra) == {"Add Reverse": "y"}
+    assert g["type-in"].suspended and not g["basic"].suspended
+    assert g["cloze"].fields == {
+        "text": "{{c1::Canberra}} is the capital of {{c2::Australia}}",
+        "note": "not Sydney",
+    }
+    # A custom note type: fields by name, the rest kept under their names.
+    assert g["custom"].notetype.name == "Vocab (picture)"
+    assert g["custom"].fields == {"front": "azul", "back": "blue"}
+    assert dict(g["custom"].extra) == {
+        "Example sentence": "El cielo es *azul*.",
+        "Picture": "![](media/blue.png)",
+    }
+    # Image Occlusion: the image as the question, the masks kept as Anki wrote them.
+    occlusion = g["occlusion"]
+    assert occlusion.notetype.name == "Image Occlusion" and occlusion.notetype.cloze
+    assert occlusion.fields["front"] == "![](media/red.png)"
+    extra = dict(occlusion.extra)
+    assert extra["Header"] == "Which colour?"
+    assert extra["Occlusion"].count("image-occlusion:") == 2
+    assert "1 Image Occlusion note: drill shows the whole image" in result.stdout
+
+    cards = {c.id: c for c in collection.cards}
+    nested = g["nested"].id
+    assert cards[f"{nested}/c1"].front == "[...] and x^{2}"
+    assert cards[f"{nested}/c1"].back == "**outer inner text** and x^{2}"
+    assert cards[f"{nested}/c2"].front == "outer [...] text and x^{2}"
+    empty = [c for c in collection.cards if c.note_id == g["empty-back"].id]
+    assert [(c.front, c.back) for c in empty] == [("sin respuesta", "")]
+    assert "**Example sentence:** El cielo es *azul*." in cards[g["custom"].id].extra
+
+    media = folder / "media"
+    assert {p.name for p in media.iterdir()} == made.media
+    for name in made.media:
+        assert (media / name).read_bytes() == (anki_made.MEDIA / name).read_bytes()
+    assert cli("check", folder).exit_code == 0
+
+    # Importing the same package again changes nothing.
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    again = _import(cli, package, "--out", "imported")
+    assert again.stdout.count("0 new, 0 updated") == 3
+    assert {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
+
+
+def _normalised(notes: dict) -> dict:
+    """Note type names without the "+" Anki adds to a second note type of one name."""
+    return {guid: (name.rstrip("+"), fields, deck) for guid, (name, fields, deck) in notes.items()}
+
+
+def test_the_build_updates_the_original_collection_in_place(cli, env, made):
+    _import(cli, made.current, "--out", "imported")
+    assert cli("build", "imported", "--single", "--out", "build").exit_code == 0
+    built = env / "build" / "drill.apkg"
+    original = anki_made.copy_collection(made, env / "original")
+    before = anki_made.notes_by_guid(original)
+    log = anki_made.import_package(original, built)
+    # The suspended note is left out of the build (genanki cannot write suspended cards).
+    assert log.found_notes == made.notes - 1
+    assert (len(log.new), len(log.duplicate), len(log.conflicting)) == (0, 0, 0)
+    assert len(log.updated) == made.notes - 1
+    after = anki_made.notes_by_guid(original)
+    assert after == before  # same notes, note types, fields (after normalising) and decks
+
+    # An edit in drill reaches the note in Anki, in place.
+    spanish = env / "imported" / "lang-spanish.yaml"
+    spanish.write_text(spanish.read_text().replace("back: rojo", "back: rojo (red)"))
+    # Anki keeps a note unless the incoming one is newer, to the second: build a minute on.
+    later = (datetime.now(UTC) + timedelta(minutes=1)).isoformat()
+    result = cli("build", "imported", "--single", "--out", "build", env={"DRILL_NOW": later})
+    assert result.exit_code == 0, result.output
+    log = anki_made.import_package(original, built)
+    assert (len(log.new), len(log.conflicting)) == (0, 0)
+    edited = anki_made.notes_by_guid(original)[made.guids["image-only"]]
+    assert edited[1]["Back"] == "rojo (red)"
+    assert len(anki_made.notes_by_guid(original)) == made.notes
+
+    fresh = env / "fresh" / "collection.anki2"
+    fresh.parent.mkdir()
+    log = anki_made.import_package(fresh, built)
+    assert len(log.new) == made.notes - 1
+    arrived = _normalised(anki_made.notes_by_guid(fresh))
+    expected = _normalised(anki_made.notes_by_guid(original))
+    del expected[made.guids["type-in"]]
+    assert arrived == expected
+    names = {re.sub(r"^drill-[0-9a-f]{10}-", "", n) for n in anki_made.media_names(fresh)}
+    assert names == made.media
+
+
+def test_several_decks_go_under_deck_or_need_a_folder(cli, env, made):
+    result = cli("import", made.current, "--out", "one.yaml")
+    assert result.exit_code == 1
+    assert "holds 3 decks (Geo, Lang::French, Lang::Spanish): --out must name a folder" in (
+        result.output
+    )
+    assert not (env / "one.yaml").exists() and not (env / "media").exists()
+    _import(cli, made.current, "--deck", "From Anki", "--out", "mine")
+    notes, _ = _notes(env / "mine")
+    assert {n.deck for n in notes.values()} == {
+        "From Anki::Geo",
+        "From Anki::Lang::Spanish",
+        "From Anki::Lang::French",
+    }
+
+
+def test_a_media_file_of_another_import_is_never_replaced(cli, env, made):
+    (env / "imported" / "media").mkdir(parents=True)
+    (env / "imported" / "media" / "red.png").write_bytes(b"someone else's picture")
+    _import(cli, made.current, "--out", "imported")
+    assert (env / "imported" / "media" / "red.png").read_bytes() == b"someone else's picture"
+    notes, _ = _notes(env / "imported")
+    front = notes[made.guids["image-only"]].fields["front"]
+    renamed = re.fullmatch(r"!\[\]\(media/(red-[0-9a-f]{8}\.png)\)", front)
+    assert renamed, front
+    assert (env / "imported" / "media" / renamed.group(1)).read_bytes() == (
+        anki_made.MEDIA / "red.png"
+    ).read_bytes()
+
+
+def test_a_file_the_package_lacks_is_kept_as_a_reference(cli, env, tmp_path_factory):
+    from anki.collection import Collection, ExportAnkiPackageOptions
+
+    folder = tmp_path_factory.mktemp("lacking")
+    col = Collection(str(folder / "collection.anki2"))
+    try:
+        note = col.new_note(col.models.by_name("Basic"))
+        note["Front"] = "listen [sound:gone.mp3]"
+        note["Back"] = '<img src="gone too.png">'
+        col.add_note(note, col.decks.id("Sounds"))
+        package = folder / "lacking.apkg"
+        col.export_anki_package(
+            out_path=str(package),
+            options=ExportAnkiPackageOptions(with_scheduling=False, with_media=True),
+            limit=None,
+        )
+    finally:
+        col.close()
+    result = _import(cli, package)
+    assert "Not carried over: media file 'gone.mp3' is not in the package" in result.stdout
+    check = cli("check", "sounds.yaml")
+    assert check.exit_code == 0
+    assert "refers to media/gone.mp3, which is not beside the deck" in check.output
+    assert cli("build", "sounds.yaml", "--out", "build").exit_code == 0
+    fresh = env / "fresh" / "collection.anki2"
+    fresh.parent.mkdir()
+    anki_made.import_package(fresh, env / "build" / "sounds.apkg")
+    ((_, fields, _),) = anki_made.notes_by_guid(fresh).values()
+    assert fields == {"Front": "listen [sound:gone.mp3]", "Back": "![](gone-too.png)"}
+
+
+def test_drill_build_then_import_gives_back_the_same_fields_and_media(cli, env):
+    deck = env / "decks" / "pictures.yaml"
+    (deck.parent / "media").mkdir(parents=True)
+    for name in ("red.png", "beep.wav"):
+        (deck.parent / "media" / name).write_bytes((anki_made.MEDIA / name).read_bytes())
+    deck.write_text(
+        "deck: Pictures\ncards:\n"
+        "  - id: red\n    front: '![a red square](media/red.png) what colour?'\n"
+        "    back: red [sound:media/beep.wav]\n    note: '*really* red'\n"
+        "  - id: pair\n    kind: reverse\n    front: '![](media/red.png)'\n    back: rojo\n"
+    )
+    assert cli("build", deck, "--out", "build").exit_code == 0
+    _import(cli, env / "build" / "pictures.apkg", "--out", "back/pictures.yaml")
+    original = {n.id: (n.kind, n.fields) for n in load([deck]).notes}
+    returned = {n.id: (n.kind, n.fields) for n in load([env / "back"]).notes}
+    assert returned == original
+    for name in ("red.png", "beep.wav"):
+        assert (env / "back" / "media" / name).read_bytes() == (anki_made.MEDIA / name).read_bytes()
+
+
+def test_progress_comes_along_with_the_due_dates_anki_has(cli, env, made):
+    from anki.collection import Collection
+
+    from drill.scheduler import SchedulerConfig, scheduling_day
+    from drill.storage import Store
+
+    (env / "config.yaml").write_text(f"bundled: false\ndecks: [{env / 'mine'}]\n")
+    result = _import(cli, made.current, "--out", "mine")
+    assert "Progress from Anki: 2 reviews brought in, 2 cards scheduled as Anki has them" in (
+        result.stdout
+    )
+    col = Collection(str(anki_made.copy_collection(made, env / "anki")))
+    try:
+        today = col.sched.today
+        config = SchedulerConfig(rollover_hour=col.get_preferences().scheduling.rollover)
+        notes, _ = _notes(env / "mine")
+        with Store(env / "drill.db") as store:
+            for name, suffix in (("reversed", ""), ("basic", "")):
+                note = notes[made.guids[name]]
+                nid = col.db.scalar("SELECT id FROM notes WHERE guid = ?", made.guids[name])
+                card = col.get_note(nid).cards()[0]
+                record = store.card(note.id + (f"/{suffix}" if suffix else ""))
+                assert [r.origin for r in store.history(record.id)] == ["anki"]
+                if card.type == 2:  # answered Easy: a review, due on Anki's day
+                    now = datetime.now(UTC)
+                    days = scheduling_day(record.state.due, config) - scheduling_day(now, config)
+                    assert days.days == card.due - today
+                    assert record.state.interval_days == card.ivl
+                else:  # answered Good: a learning step, due at Anki's moment
+                    assert int(record.state.due.timestamp()) == card.due
+    finally:
+        col.close()
+    # Importing again brings nothing twice.
+    again = _import(cli, made.current, "--out", "mine")
+    assert "0 reviews brought in" in again.stdout
+
+
+def test_progress_waits_for_a_deck_folder(cli, env, made):
+    result = _import(cli, made.current, "--out", "elsewhere")
+    assert "Progress from Anki (2 scheduled cards, 2 reviews) not brought in yet" in result.stdout
+    assert "drill pull" in result.stdout
