@@ -461,3 +461,37 @@ def test_force_upload_replaces_the_servers_collection(drill, phone):
     col = phone.col
     assert "Phone only" not in [f["name"] for f in col.models.by_name("Basic")["flds"]]
     assert assert_same_as_anki(col, drill.db, drill.config, datetime.now(UTC)) == 1
+
+
+def test_a_deck_imported_from_anki_syncs_as_the_same_notes(drill, phone, tmp_path):
+    """The phone's own deck, imported into drill (drill import keeps each note's GUID and
+    note type, and brings its reviews), syncs back as the same notes: no copy, and no review
+    twice."""
+    col = phone.col
+    spanish = col.decks.id("Spanish")
+    for i in range(4):
+        note = col.new_note(col.models.by_name("Basic (and reversed card)"))
+        note["Front"], note["Back"] = f"palabra {i}", f"word {i}"
+        col.add_note(note, spanish)
+    select(col, "Spanish")
+    for _ in range(3):
+        answer(col, col.sched.getCard(), Rating.GOOD)
+    phone.sync()
+    package = tmp_path / "spanish.colpkg"
+    col.export_collection_package(str(package), include_media=False, legacy=False)
+    col.reopen()
+    imported = drill.cli("import", package, "--out", drill.decks / "spanish.yaml")
+    assert imported.exit_code == 0, imported.output
+    fields = {row[1]: row[4] for row in note_rows(col)}
+    reviews_before = answers_in(col)
+    result = drill.sync(login=True)
+    # drill's own deck is new to Anki; the four imported notes are Anki's own already (at
+    # most re-dated, when the import is a newer second than their last edit in Anki).
+    assert f"notes: {len(DECK['cards'])} added" in result.stdout
+    phone.sync()
+    assert col.note_count() == 4 + len(DECK["cards"])
+    assert {
+        guid: flds for guid, flds in ((r[1], r[4]) for r in note_rows(col)) if guid in fields
+    } == fields
+    assert answers_in(col) == reviews_before
+    assert sorted(r.anki_id for r in drill.reviews()) == reviews_before
