@@ -408,11 +408,13 @@ def test_kill_during_a_sync_then_rerun(drill, phone, stage):
 def test_a_server_that_demands_a_full_sync(drill, phone):
     drill.sync(login=True)
     phone.sync()
+    drill.answer("b2", Rating.GOOD)
+    drill.sync()  # on the server, but the phone never gets it:
     col = phone.col
     model = col.models.by_name("Basic")
     col.models.add_field(model, col.models.new_field("Extra"))  # a schema change
     col.models.update_dict(model)
-    assert phone.sync(full="upload") == "uploaded"
+    assert phone.sync(full="upload") == "uploaded"  # its own collection replaces the server's
     drill.answer("b0", Rating.EASY)
     refused = drill.sync(code=1)
     errors = [line for line in refused.stderr.splitlines() if line.startswith("drill:")]
@@ -422,9 +424,9 @@ def test_a_server_that_demands_a_full_sync(drill, phone):
     assert "asks for a full sync" in said_no.stderr
     done = drill.sync("--force-download", input="y\n")
     assert "Replace drill's copy" in done.stderr
-    assert "reviews: 1 sent" in done.stdout
+    assert "reviews: 2 sent" in done.stdout  # b0, and b2 again: the upload lost it
     phone.sync()
-    assert assert_same_as_anki(col, drill.db, drill.config, datetime.now(UTC)) == 1
+    assert assert_same_as_anki(col, drill.db, drill.config, datetime.now(UTC)) == 2
     assert "Extra" in [f["name"] for f in col.models.by_name("Basic")["flds"]]
 
 

@@ -237,6 +237,10 @@ class Mirror:
 
     # ----------------------------------------------------------------------- reviews
 
+    def review_ids(self) -> set[int]:
+        """Every review-log id (read in full: only after a full sync)."""
+        return set(self.col.db.list("SELECT id FROM revlog"))
+
     def usn(self) -> int:
         """The collection's update sequence number: what the server changes after this
         moment carry (at least this)."""

@@ -273,7 +273,7 @@ def _run(
 
     say("merging reviews...")
     plan = history.plan(ws, col.snapshot(since), ws.now, shared=True, notes=by_guid)
-    sent, shared = _send_reviews(ws, col, plan, result)
+    sent, shared = _send_reviews(ws, col, plan, result, replaced=outcome.kind == "downloaded")
     say(f"syncing with {where}...")
     col.mark_modified()  # whatever a run cut short left unsent goes now too
     col.sync(auth, where)
@@ -385,12 +385,14 @@ def _send_notes(col: Any, exported: list[Any]) -> tuple[int, int, set[str]]:
 
 
 def _send_reviews(
-    ws: Workspace, col: Any, plan: Any, result: SyncResult
+    ws: Workspace, col: Any, plan: Any, result: SyncResult, *, replaced: bool = False
 ) -> tuple[list[tuple[int, int]], list[tuple[str, Any]]]:
     """drill's answers Anki does not have into the mirror's review log, and the schedule of
     every card drill moved since the two last agreed (or replayed now) into its card row.
-    Returns (review id, anki id) of the reviews sent and (card id, state) of the cards whose
-    state Anki now holds."""
+    `replaced`: the mirror was just replaced by the server's collection, which may lack
+    reviews it once had (another device's full upload): those are sent again. Returns
+    (review id, anki id) of the reviews sent and (card id, state) of the cards whose state
+    Anki now holds."""
     from drill.anki.progress import CardProgress, card_columns, revlog_rows
 
     store = ws.store
@@ -398,7 +400,11 @@ def _send_reviews(
     merges = {m.card_id: m for m in plan.merges}
     adopted = {review_id for m in plan.merges for review_id, _ in m.adopt}
     unsent: dict[str, list[Any]] = {}
-    for record in store.unsent_reviews():
+    missing: list[Any] = []
+    if replaced:
+        there = col.review_ids()
+        missing = [r for r in store.reviews() if r.anki_id is not None and r.anki_id not in there]
+    for record in sorted([*store.unsent_reviews(), *missing], key=lambda r: (r.reviewed_at, r.id)):
         if record.card_id in cid_of and record.id not in adopted:
             unsent.setdefault(record.card_id, []).append(record)
     revlog: list[tuple[int, ...]] = []

@@ -785,10 +785,9 @@ class Store:
                 if values:
                     self._update(merge.card_id, values)
                 applied.replayed += bool(merge.replayed)
-            for review_id, anki_id in sent:
+            for review_id, anki_id in sent:  # sent now (or sent again, under a new id)
                 applied.sent += self.conn.execute(
-                    "UPDATE review_log SET anki_id = ? WHERE id = ? AND anki_id IS NULL",
-                    (anki_id, review_id),
+                    "UPDATE review_log SET anki_id = ? WHERE id = ?", (anki_id, review_id)
                 ).rowcount
             for card_id, state in shared:
                 self._update(card_id, {"anki_common": common_json(state, True)})
