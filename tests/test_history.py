@@ -242,3 +242,22 @@ def test_a_replay_keeps_the_leech_and_suspension():
     assert merge is not None and merge.replayed
     assert merge.suspended and merge.leech
     assert scheduling_day(merge.state.last_review, CONFIG) == scheduling_day(moments[2][0], CONFIG)
+
+
+def test_anki_answers_not_given_on_top_of_the_common_state_are_replayed():
+    """drill's answer reached the server, but the phone answered the card before it synced,
+    and the sync kept the phone's card row: Anki's state lacks drill's answer (its count of
+    answers says so), so the answers are replayed instead of taking Anki's state."""
+    t1, t2 = T0, T0 + timedelta(seconds=40)
+    mine, log = drill_answers("c", [(t1, 4)])
+    sent = [log[0]._replace(anki_id=millis(t1))]
+    revlog = [rev(t1, 4, 4, 0, 2500, 0), rev(t2, 3, -600, 0, 0, 0)]
+    theirs = CardState(phase="learning", step=1, reps=1, due=t2 + timedelta(minutes=10))
+    merge = merge_card(
+        "c",
+        DrillSide(mine, False, False, Common(mine, True), sent),
+        anki_side(revlog, theirs, "learning"),
+        OPTIONS,
+    )
+    expected = answer(mine, 3, t2, CONFIG, card_seed("c", mine.reps))
+    assert merge is not None and merge.replayed and merge.state == expected

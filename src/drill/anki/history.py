@@ -28,13 +28,16 @@ Merging one card
 Reviews are matched by their Anki id (the revlog id, epoch milliseconds), so none is ever
 brought in twice. A drill review that reached Anki under another id (a `--with-progress`
 package, or a sync killed before drill wrote the ids down) is recognised by its card, its
-rating and its moment (Anki's id is its millisecond, moved up by at most a second to stay
-unique), and gets that id instead of coming back as a copy.
+rating, its answer time to the millisecond, and its moment (Anki's id is its millisecond,
+moved up by at most a second to stay unique), and gets that id instead of coming back as a
+copy.
 
 Then the card's state follows the newer side: Anki's, when only Anki answered it since the
-last common state; drill's, when only drill did. When both did, the merged log (every
-answer since the last common state, in time order) is replayed through the card's
-scheduler from that state (SM-2 exactly as Anki computes it; FSRS for an FSRS deck).
+last common state, on top of that state (its count of answers says so: a device that
+answered before it had the common state, and whose card row a sync then kept, did not);
+drill's, when only drill did. Otherwise the merged log (every answer since the last common
+state, in time order) is replayed through the card's scheduler from that state (SM-2 exactly
+as Anki computes it, fuzz seeded as drill's quiz seeds it; FSRS for an FSRS deck).
 """
 
 from __future__ import annotations
