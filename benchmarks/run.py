@@ -420,6 +420,47 @@ def stats(b: Bench, fig: Figure) -> None:
     fig.note = "whole processes on the same store; review log spread over the last year"
 
 
+@figure("sync-anki", f"`drill sync`, {CARDS:,} cards, 1,000 new reviews on each side", "≤ 10×",
+        10.0, "ratio", "the same sync between two `anki` collections")  # fmt: skip
+def anki_sync(b: Bench, fig: Figure) -> None:
+    import syncbench
+
+    try:
+        import anki  # noqa: F401
+    except ImportError:
+        fig.note = "not available (Anki's backend, the `anki` extra, is not installed)"
+        return
+    decks = data.write_decks(b.tmp / "sync-decks", cards=CARDS, files=FILES, seed=5)
+    bench = syncbench.SyncBench(b.tmp / "sync", decks.folder, b.tmp / "sync.db")
+    rounds = min(b.cfg["repeats"], 4)  # each round answers 2,000 of the cards still new
+    try:
+
+        def ours() -> float:
+            mine, phones = bench.prepare_ours()
+            start = time.perf_counter()
+            result = bench.ours()
+            elapsed = time.perf_counter() - start
+            assert (result.reviews_sent, result.reviews_received) == (mine, phones), result
+            assert min(mine, phones) > 0.9 * syncbench.REVIEWS, (mine, phones)
+            return elapsed
+
+        def ref() -> float:
+            bench.prepare_ref()
+            start = time.perf_counter()
+            bench.ref()
+            return time.perf_counter() - start
+
+        settle(fig, interleave(ours, ref, rounds - 1))
+    finally:
+        bench.close()
+    fig.note = (
+        f"{bench.cards:,} notes' {CARDS:,} cards on Anki's own sync server (127.0.0.1); each "
+        "round both devices of an account answer 1,000 new cards and the phone syncs; timed: "
+        "the other device's sync (drill: `drill sync` in-process, the store's transaction "
+        "included; reference: Anki's sync_collection + media sync)"
+    )
+
+
 PEAK_RSS = """\
 import resource, subprocess, sys
 proc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

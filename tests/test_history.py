@@ -3,6 +3,7 @@ its revlog rows as drill's, and the merge of one card's two histories."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 from drill.anki.history import (
@@ -87,7 +88,7 @@ DAYS = DayMap.at(AnkiClock(int(T0.timestamp()) - 86_400 * 10, 4, 0), T0, CONFIG)
 
 
 def rev(at: datetime, ease: int, ivl: int, last: int, factor: int, kind: int) -> Revlog:
-    return Revlog(millis(at), 7, ease, ivl, last, factor, 3000, kind)
+    return Revlog(millis(at), 7, ease, ivl, last, factor, 3000, kind)  # 3 s on the card
 
 
 def test_revlog_rows_become_drill_rows():
@@ -138,7 +139,7 @@ def drill_answers(card_id: str, moments: list[tuple[datetime, int]]):
     """What drill's scheduler makes of answers to a new card, and each answer's log entry."""
     state, log = CardState(), []
     for i, (moment, rating) in enumerate(moments):
-        log.append(Logged(100 + i, moment, rating, "learn", None))
+        log.append(Logged(100 + i, moment, rating, "learn", None, 3000))
         state = answer(state, rating, moment, CONFIG, card_seed(card_id, state.reps))
     return state, log
 
@@ -175,6 +176,12 @@ def test_drill_reviews_anki_has_keep_their_place():
     assert merge is not None
     assert merge.adopt == [(100, millis(T0)), (101, millis(T0) + 600_001)]
     assert not merge.insert and merge.state is None and merge.common.shared
+    # Answered on the phone within the same second, in its own time: another review.
+    other = [replace(rev(T0 + timedelta(milliseconds=120), 3, -600, 0, 0, 0), time=4100)]
+    again = merge_card(
+        "c", DrillSide(mine, False, False, None, log[:1]), anki_side(other, mine), OPTIONS
+    )
+    assert again is not None and not again.adopt and len(again.insert) == 1
 
 
 def test_both_sides_answered_is_replayed_in_time_order():
@@ -235,3 +242,22 @@ def test_a_replay_keeps_the_leech_and_suspension():
     assert merge is not None and merge.replayed
     assert merge.suspended and merge.leech
     assert scheduling_day(merge.state.last_review, CONFIG) == scheduling_day(moments[2][0], CONFIG)
+
+
+def test_anki_answers_not_given_on_top_of_the_common_state_are_replayed():
+    """drill's answer reached the server, but the phone answered the card before it synced,
+    and the sync kept the phone's card row: Anki's state lacks drill's answer (its count of
+    answers says so), so the answers are replayed instead of taking Anki's state."""
+    t1, t2 = T0, T0 + timedelta(seconds=40)
+    mine, log = drill_answers("c", [(t1, 4)])
+    sent = [log[0]._replace(anki_id=millis(t1))]
+    revlog = [rev(t1, 4, 4, 0, 2500, 0), rev(t2, 3, -600, 0, 0, 0)]
+    theirs = CardState(phase="learning", step=1, reps=1, due=t2 + timedelta(minutes=10))
+    merge = merge_card(
+        "c",
+        DrillSide(mine, False, False, Common(mine, True), sent),
+        anki_side(revlog, theirs, "learning"),
+        OPTIONS,
+    )
+    expected = answer(mine, 3, t2, CONFIG, card_seed("c", mine.reps))
+    assert merge is not None and merge.replayed and merge.state == expected

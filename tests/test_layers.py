@@ -152,3 +152,20 @@ def test_drill_due_loads_no_heavy_module():
     # The store is synced: the second `drill due` reads no deck file.
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert run.stdout.strip().splitlines()[-1] == "[]", run.stdout + run.stderr
+
+
+def test_only_the_mirror_imports_anki():
+    """Anki's backend is the optional extra drill-cards[anki]: only `drill sync` may need it,
+    through drill.anki.mirror; the quiz, build, pull and `drill due` never import it."""
+    importers = set()
+    for name, path in modules().items():
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            else:
+                continue
+            if any(n == "anki" or n.startswith("anki.") for n in names):
+                importers.add(name)
+    assert importers == {"drill.anki.mirror"}

@@ -20,8 +20,10 @@ import pytest
 import yaml
 
 from anki_phone import (
+    PHASES,
     anki_collection,
     answer,
+    assert_same_as_anki,
     drill_card_ids,
     import_package,
     new_per_day,
@@ -31,7 +33,7 @@ from anki_phone import (
     study,
 )
 from drill.fsrs_scheduler import card_seed
-from drill.scheduler import CardState, Rating, SchedulerConfig, scheduling_day
+from drill.scheduler import CardState, Rating, SchedulerConfig
 from drill.scheduler import answer as drill_answer
 from drill.services.history import pull_file
 from drill.services.settings import resolve
@@ -48,7 +50,6 @@ DECK = {
         {"id": "z1", "kind": "cloze", "text": "{{c1::A}} then {{c2::B}}"},
     ],
 }
-PHASES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
 
 
 class Drill:
@@ -159,40 +160,6 @@ def export(col, where: Path, how: str) -> Path:
     return out
 
 
-def assert_same_as_anki(col, drill: Drill, now: datetime, origins=("anki",)) -> int:
-    """Every card of drill's deck is where Anki has it, its answers in drill's log (done in
-    `origins`); returns the answers compared."""
-    config = drill.config()
-    today = col.sched.today
-    answers = 0
-    with Store(drill.db) as store:
-        for card_id, cid in drill_card_ids(col).items():
-            card = col.get_card(cid)
-            record = store.card(card_id)
-            state = record.state
-            assert state.phase == PHASES[card.type], card_id
-            assert (state.reps, state.lapses) == (card.reps, card.lapses), card_id
-            assert record.suspended == (card.queue == -1), card_id
-            if card.type == 2:
-                days = (scheduling_day(state.due, config) - scheduling_day(now, config)).days
-                assert days == card.due - today, card_id  # the same due day
-                assert (state.interval_days, round(state.ease * 1000)) == (card.ivl, card.factor)
-            elif card.type in (1, 3):
-                assert int(state.due.timestamp()) == card.due, card_id
-                steps = config.learning_steps if card.type == 1 else config.relearning_steps
-                assert len(steps) - state.step == card.left % 1000, card_id
-            logged = store.history(card_id)
-            anki_ids = col.db.list(
-                "SELECT id FROM revlog WHERE cid = ? AND ease BETWEEN 1 AND 4 AND type < 4 "
-                "ORDER BY id",
-                cid,
-            )
-            assert [r.anki_id for r in logged] == anki_ids, card_id
-            assert {r.origin for r in logged} <= set(origins)
-            answers += len(logged)
-    return answers
-
-
 @pytest.mark.parametrize("how", ["colpkg", "apkg", "collection"])
 def test_pulled_cards_have_anki_due_dates(phone, drill, tmp_path, how):
     path = export(phone, tmp_path / "export", how)
@@ -203,7 +170,10 @@ def test_pulled_cards_have_anki_due_dates(phone, drill, tmp_path, how):
     assert not report.replayed
     phases = {PHASES[phone.get_card(c).type] for c in drill_card_ids(phone).values()}
     assert phases == {"new", "learning", "review", "relearning"}
-    assert assert_same_as_anki(phone, drill, now) == report.received
+    assert (
+        assert_same_as_anki(phone, drill.db, drill.config(), now, origins=("anki",))
+        == report.received
+    )
     before = drill.dump()
     again = pull_file(drill.settings, path, now=now + timedelta(minutes=1))
     assert not again.changed and again.received == 0
@@ -299,7 +269,7 @@ def test_drill_reviews_that_went_to_anki_are_not_brought_back(drill, tmp_path, c
         report = pull_file(drill.settings, path, now=datetime.now(UTC))
         assert (report.matched, report.received) == (mine, theirs)
         assert not report.replayed
-        assert_same_as_anki(col, drill, datetime.now(UTC), origins=("drill", "anki"))
+        assert_same_as_anki(col, drill.db, config, datetime.now(UTC), origins=("drill", "anki"))
         with Store(drill.db) as store:
             assert len(store.reviews()) == mine + theirs
             assert store.origins() == {"drill": mine, "anki": theirs}

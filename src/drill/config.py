@@ -9,6 +9,7 @@ The file is YAML, at `DRILL_CONFIG` or in the per-user config folder (on Linux
     db: ~/drill.db          # optional: where reviews are kept
     options:                # study options for every deck (see drill.options)
       new_per_day: 10
+    sync_url: https://anki.example.org/   # optional: `drill sync`'s server (default AnkiWeb)
 
 What is in effect comes from drill.services.settings, one rule for every command: command
 line, then environment (DRILL_DB, DRILL_DECKS), then this file, then defaults. A missing file
@@ -25,7 +26,7 @@ from typing import Any
 from drill.model import ContentError, Problem
 
 ENV_CONFIG = "DRILL_CONFIG"
-KEYS = ("decks", "bundled", "db", "options")
+KEYS = ("decks", "bundled", "db", "options", "sync_url")
 
 
 def config_path() -> Path:
@@ -45,6 +46,7 @@ class Config:
     bundled: bool = True
     db: Path | None = None
     options: dict[str, Any] = field(default_factory=dict)
+    sync_url: str | None = None  # a self-hosted sync server (default: AnkiWeb)
 
 
 def load_config(path: Path | None = None) -> Config:
@@ -90,6 +92,7 @@ def _read_cache(key: dict[str, Any]) -> Config | None:
             bundled=values["bundled"],
             db=Path(values["db"]) if values["db"] else None,
             options=values["options"],
+            sync_url=values.get("sync_url"),
         )
     except (OSError, ValueError, KeyError, TypeError):
         return None
@@ -106,6 +109,7 @@ def _write_cache(key: dict[str, Any], config: Config) -> None:
         "bundled": config.bundled,
         "db": str(config.db) if config.db else None,
         "options": config.options,
+        "sync_url": config.sync_url,
     }
     try:
         target = _cache_file()
@@ -153,6 +157,13 @@ def _parse_config(path: Path) -> Config:
             config.bundled = str(value).lower() in ("true", "yes")
         elif e.key == "db":
             config.db = _resolve(base, str(value))
+        elif e.key == "sync_url":
+            url = str(value or "").strip()
+            if not url.startswith(("http://", "https://")):
+                problems.append(
+                    Problem(shown, e.line, "`sync_url` must be an http:// or https:// address")
+                )
+            config.sync_url = url
         elif e.key == "options":
             if not isinstance(e.node, yaml.MappingNode):
                 problems.append(Problem(shown, e.line, "`options` must be a mapping"))

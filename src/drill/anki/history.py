@@ -28,13 +28,16 @@ Merging one card
 Reviews are matched by their Anki id (the revlog id, epoch milliseconds), so none is ever
 brought in twice. A drill review that reached Anki under another id (a `--with-progress`
 package, or a sync killed before drill wrote the ids down) is recognised by its card, its
-rating and its moment (Anki's id is its millisecond, moved up by at most a second to stay
-unique), and gets that id instead of coming back as a copy.
+rating, its answer time to the millisecond, and its moment (Anki's id is its millisecond,
+moved up by at most a second to stay unique), and gets that id instead of coming back as a
+copy.
 
 Then the card's state follows the newer side: Anki's, when only Anki answered it since the
-last common state; drill's, when only drill did. When both did, the merged log (every
-answer since the last common state, in time order) is replayed through the card's
-scheduler from that state (SM-2 exactly as Anki computes it; FSRS for an FSRS deck).
+last common state, on top of that state (its count of answers says so: a device that
+answered before it had the common state, and whose card row a sync then kept, did not);
+drill's, when only drill did. Otherwise the merged log (every answer since the last common
+state, in time order) is replayed through the card's scheduler from that state (SM-2 exactly
+as Anki computes it, fuzz seeded as drill's quiz seeds it; FSRS for an FSRS deck).
 """
 
 from __future__ import annotations
@@ -407,8 +410,9 @@ class CardMerge:
 
 
 def adopt_pairs(log: Sequence[Logged], unknown: Sequence[Row]) -> list[tuple[int, int]]:
-    """Drill reviews that Anki has under an id drill never saw: same rating, and Anki's id
-    within a second at or after the review's millisecond. (drill review id, anki id)."""
+    """Drill reviews that Anki has under an id drill never saw: the same rating and answer
+    time (to the millisecond, as drill wrote it), and Anki's id within a second at or after
+    the review's millisecond. (drill review id, anki id)."""
     free = [r for r in log if r.anki_id is None]
     pairs = []
     taken: set[int] = set()
@@ -416,7 +420,11 @@ def adopt_pairs(log: Sequence[Logged], unknown: Sequence[Row]) -> list[tuple[int
         assert row.anki_id is not None
         best = None
         for review in free:
-            if review.id in taken or review.rating != row.rating:
+            if (
+                review.id in taken
+                or review.rating != row.rating
+                or review.answer_ms != row.answer_ms
+            ):
                 continue
             gap = row.anki_id - millis(review.reviewed_at)
             if 0 <= gap < SAME_REVIEW_MS and (best is None or gap < best[0]):
@@ -520,7 +528,7 @@ def merge_card(
         and (since is None or r.reviewed_at > since)
     ]
     merge.insert = list(unknown)
-    if not fresh and (common is None or common.shared):
+    if not fresh and (common is None or (common.shared and _on_top(anki, common, unknown))):
         # Only Anki answered since the two last agreed: Anki's state, exactly.
         merge.state = anki.state
         merge.suspended = anki.suspended
@@ -552,6 +560,14 @@ def merge_card(
     merge.common = Common(merge.state, shared=shared)
     merge.replayed = True
     return merge
+
+
+def _on_top(anki: AnkiSide, common: Common, unknown: Sequence[Row]) -> bool:
+    """Whether Anki's state comes from its new answers given on top of the common state.
+    Not when Anki answered a card before it had the common state (two devices answered
+    between syncs, and the sync kept the other card row): its count of answers tells."""
+    answered = sum(1 for r in unknown if r.kind != "cram")
+    return anki.state.reps == common.state.reps + answered
 
 
 def _same_schedule(a: CardState, b: CardState) -> bool:

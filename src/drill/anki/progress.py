@@ -124,17 +124,24 @@ def _remaining_steps(state: CardState, config: SchedulerConfig) -> int:
 
 
 def card_columns(
-    card: CardProgress, deck_config: SchedulerConfig, crt: datetime, config: SchedulerConfig
+    card: CardProgress,
+    deck_config: SchedulerConfig,
+    crt: datetime,
+    config: SchedulerConfig,
+    day_of: Callable[[datetime], int] | None = None,
 ) -> dict[str, Any] | None:
     """The Anki `cards` columns that carry this card's progress; None for a card that is
     new and not suspended (genanki already wrote it so). `deck_config` gives the steps of
-    the card's deck, `config` the day boundary; day numbers count from `crt`."""
+    the card's deck, `config` the day boundary; day numbers count from `crt`, or are
+    `day_of(moment)` (a collection's own day numbers: drill.anki.history.DayMap.day)."""
+    if day_of is None:
+        day_of = lambda moment: days_between(crt, moment, config)  # noqa: E731
     state = card.state
     if state.phase == "new":
         return {"queue": QUEUE_SUSPENDED} if card.suspended else None
     due = state.due or state.last_review or crt
     if state.phase == "review":
-        queue, due_value = QUEUE_REVIEW, days_between(crt, due, config)
+        queue, due_value = QUEUE_REVIEW, day_of(due)
         ivl, factor, left = state.interval_days, permille(state.ease), 0
     else:
         relearning = state.phase == "relearning"
@@ -142,7 +149,7 @@ def card_columns(
         factor = permille(state.ease) if relearning else 0
         left = _remaining_steps(state, deck_config)
         if state.interday and not card.suspended:
-            queue, due_value = QUEUE_DAY_LEARN, days_between(crt, due, config)
+            queue, due_value = QUEUE_DAY_LEARN, day_of(due)
         else:
             # A suspended card's due stays as it is; Anki restores an interday step whose
             # due is a timestamp as an intraday one, due at the same moment.

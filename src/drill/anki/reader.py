@@ -123,6 +123,10 @@ class AnkiFile:
         )
         return [AnkiCard._make((*row[:14], str(row[14] or ""))) for row in rows]
 
+    def card_keys(self) -> list[tuple[int, int, int]]:
+        """(card id, note id, template ordinal) of every card."""
+        return [(c.id, c.note_id, c.ord) for c in self.cards()]
+
     def revlog(self) -> list[Revlog]:
         rows = self.conn.execute(
             "SELECT id, cid, ease, ivl, lastIvl, factor, time, type FROM revlog ORDER BY id"

@@ -23,6 +23,7 @@ class ConfigReport:
             "database": {"path": str(s.database.value), "from": s.database.source},
             "bundled_decks": s.bundled,
             "deck_folders": [{"path": str(f.value), "from": f.source} for f in s.deck_folders],
+            "sync_url": s.sync_url,
             "deck": self.deck,
             "options": {name: {"value": v, "from": f} for name, (v, f) in self.options.items()},
         }

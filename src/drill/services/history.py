@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from drill.services.errors import DrillError
 from drill.services.settings import Settings
@@ -61,19 +61,29 @@ def card_id_for(note: Any, ordinal: int) -> str | None:
     return f"{note.id}/{suffix}" if suffix else note.id
 
 
+class NoteRef(NamedTuple):
+    """What matching needs of a drill note: its id and kind (its cards' ids)."""
+
+    id: str
+    kind: str
+
+
+def guid_map(notes: Iterable[Any]) -> dict[str, NoteRef]:
+    """drill's notes (drill.model.Note) by the GUID Anki knows them by: the one a note
+    carries (`guid:`), else the one made from its id."""
+    from drill.anki.notetypes import note_guid
+
+    return {note.guid or note_guid(note.id): NoteRef(note.id, note.kind) for note in notes}
+
+
 class _Matcher:
     """Anki notes to drill notes: by GUID, or by the id an import from Anki made of it."""
 
-    def __init__(self, notes: Iterable[Any]) -> None:
-        from drill.anki.notetypes import note_guid
+    def __init__(self, by_guid: dict[str, NoteRef]) -> None:
+        self.by_guid = by_guid
+        self.by_id = {note.id: note for note in by_guid.values()}
 
-        self.by_guid: dict[str, Any] = {}
-        self.by_id: dict[str, Any] = {}
-        for note in notes:
-            self.by_guid[note.guid or note_guid(note.id)] = note
-            self.by_id[note.id] = note
-
-    def note(self, guid: str) -> Any | None:
+    def note(self, guid: str) -> NoteRef | None:
         found = self.by_guid.get(guid)
         if found is not None:
             return found
@@ -92,66 +102,86 @@ class Plan:
     merges: list[Any] = field(default_factory=list)  # drill.anki.history.CardMerge
     cards: dict[int, str] = field(default_factory=dict)  # Anki card id -> drill card id
     report: PullReport = field(default_factory=PullReport)
+    days: Any = None  # drill.anki.history.DayMap: the collection's day numbers, now
+    decks: dict[str, str] = field(default_factory=dict)  # drill's live cards: id -> deck
 
 
-def plan(ws: Workspace, anki: Any, now: datetime, *, shared: bool) -> Plan:
-    """Every drill card's merge with an open Anki collection (drill.anki.reader.AnkiFile).
-    `shared`: whether Anki will hold the merged states too (a sync), or not (a pull)."""
+def plan(
+    ws: Workspace,
+    anki: Any,
+    now: datetime,
+    *,
+    shared: bool,
+    notes: dict[str, NoteRef] | None = None,
+) -> Plan:
+    """Every drill card's merge with an open Anki collection (drill.anki.reader.AnkiFile, or
+    a mirror's Snapshot). `shared`: whether Anki will hold the merged states too (a sync),
+    or not (a pull). `notes`: drill's notes by GUID (default: from the deck files)."""
     from drill.anki import history
 
     result = Plan()
     report = result.report
-    matcher = _Matcher(ws.collection().notes)
-    notes: dict[int, tuple[Any, bool]] = {}  # Anki note id -> (drill note, leech)
+    matcher = _Matcher(notes if notes is not None else guid_map(ws.collection().notes))
+    found_notes: dict[int, tuple[NoteRef, bool]] = {}  # Anki note id -> (drill note, leech)
     for anki_note in anki.notes():
         note = matcher.note(anki_note.guid)
         if note is None:
             report.other_notes += 1
             continue
         report.notes += 1
-        tags = anki_note.tags.split()
-        notes[anki_note.id] = (note, history.LEECH_TAG in tags)
+        found_notes[anki_note.id] = (note, history.LEECH_TAG in anki_note.tags.split())
     revlog: dict[int, list[Any]] = {}
     for row in anki.revlog():
         revlog.setdefault(row.card_id, []).append(row)
-    days = history.DayMap.at(
+    days = result.days = history.DayMap.at(
         history.AnkiClock(anki.created, anki.rollover, anki.creation_offset), now, ws.config
     )
     store = ws.store
+    decks = result.decks = store.live_decks()
+    for cid, nid, ordinal in anki.card_keys():
+        found = found_notes.get(nid)
+        card_id = card_id_for(found[0], ordinal) if found is not None else None
+        if card_id is not None and card_id in decks:
+            result.cards[cid] = card_id
+    report.cards = len(result.cards)
+    known = store.anki_ids()
+    todo: list[tuple[str, Any, list[Any], bool]] = []  # cards Anki has answers of, new to drill
     for card in anki.cards():
-        found = notes.get(card.note_id)
-        if found is None:
+        card_id = result.cards.get(card.id)
+        if card_id is None:
             continue
-        note, leech = found
-        card_id = card_id_for(note, card.ord)
-        record = store.card(card_id) if card_id else None
-        if card_id is None or record is None or record.orphaned:
-            continue
-        report.cards += 1
-        result.cards[card.id] = card_id
         rows = revlog.get(card.id, [])
         report.manual += sum(1 for r in rows if r.type in history.MANUAL_TYPES or r.ease == 0)
+        answers = [r.id for r in rows if r.type in history.ANSWER_TYPES and 1 <= r.ease <= 4]
+        report.reviews_in_file += len(answers)
+        if not all(anki_id in known for anki_id in answers):  # the usual case: all known
+            todo.append((card_id, card, rows, found_notes[card.note_id][1]))
+    records = store.cards_by_id(card_id for card_id, *_ in todo)
+    logs: dict[str, list[Any]] = {card_id: [] for card_id, *_ in todo}
+    if todo:
+        for review in store.reviews(card_ids=list(logs)):
+            logs[review.card_id].append(review)
+    for card_id, card, rows, leech in todo:
+        record = records[card_id]
         options = ws.options_for(record.deck)
         anki_side = history.card_state(card, rows, days, options.scheduler, leech)
-        report.reviews_in_file += len(anki_side.rows)
-        if not anki_side.rows:
-            continue
         merge = history.merge_card(
-            card_id, drill_side(store, record), anki_side, options, shared=shared
+            card_id, drill_side(record, logs[card_id]), anki_side, options, shared=shared
         )
         if merge is not None:
             result.merges.append(merge)
     return result
 
 
-def drill_side(store: Any, record: Any) -> Any:
-    """A drill card (a CardRecord) and its review log, as the merge reads them."""
+def drill_side(record: Any, reviews: Iterable[Any]) -> Any:
+    """A drill card (a CardRecord) and its review log (ReviewRecords, in answer order), as
+    the merge reads them."""
     from drill.anki import history
 
     common = record.anki_common
     log = [
         history.Logged(r.id, r.reviewed_at, r.rating, r.kind, r.anki_id, r.answer_ms)
-        for r in store.history(record.id)
+        for r in reviews
     ]
     return history.DrillSide(
         record.state,

@@ -42,6 +42,7 @@ class Settings(NamedTuple):
     deck_folders: tuple[Sourced, ...]
     bundled: bool
     options: dict[str, Any]  # the config file's study options
+    sync_url: str | None = None  # `sync_url:` in the config file: drill sync's server
 
     @property
     def db(self) -> Path:
@@ -109,4 +110,5 @@ def resolve(
         deck_folders=deck_folders(list(decks), environ, config),
         bundled=config.bundled,
         options=dict(config.options),
+        sync_url=config.sync_url,
     )

@@ -53,9 +53,9 @@ def state_from_dict(data: dict[str, Any]) -> CardState:
 
 
 def common_json(state: CardState, shared: bool) -> str:
-    """A card's `anki_common`: its last state in common with Anki, and whether Anki holds
-    it too."""
-    return json.dumps({"state": state_dict(comparable(state)), "shared": shared})
+    """A card's `anki_common`: its last state in common with Anki, as the `cards` columns
+    that hold it (so SQL can tell which cards moved since), and whether Anki holds it too."""
+    return json.dumps({"columns": state_columns(state), "shared": shared})
 
 
 def comparable(state: CardState) -> CardState:
@@ -87,7 +87,7 @@ def state_columns(state: CardState) -> dict[str, Any]:
     }
 
 
-def _sm2_state(row: sqlite3.Row) -> CardState:
+def _sm2_state(row: Any) -> CardState:
     return CardState(
         phase=row["phase"],
         step=row["step"],
@@ -102,9 +102,10 @@ def _sm2_state(row: sqlite3.Row) -> CardState:
     )
 
 
-def state_of(row: sqlite3.Row) -> CardState:
-    """The scheduling state a `cards` row holds: a CardState, or for a card on FSRS an
-    FsrsState (the same fields, plus stability, difficulty and the SM-2 state)."""
+def state_of(row: Any) -> CardState:
+    """The scheduling state a `cards` row (or a mapping of its columns) holds: a CardState,
+    or for a card on FSRS an FsrsState (the same fields, plus stability, difficulty and the
+    SM-2 state)."""
     if row["scheduler"] == "fsrs":
         from drill.fsrs_scheduler import state_from_columns
 
@@ -290,7 +291,7 @@ class CardRecord:
         if not text:
             return None
         data = json.loads(text)
-        return state_from_dict(data["state"]), bool(data["shared"])
+        return state_of(data["columns"]), bool(data["shared"])
 
 
 # --------------------------------------------------------------------------- reviews

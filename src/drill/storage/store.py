@@ -736,11 +736,19 @@ class Store:
         state Anki now holds too. StaleStateError, and nothing written, when a card was
         answered in drill since the merge was computed."""
         applied = AnkiApplied()
+        shared = list(shared)
+        now_shared = {card_id for card_id, _ in shared}
         with self.transaction():
+            merges = list(merges)
+            rows = {
+                row["id"]: row
+                for row in self.conn.execute(
+                    "SELECT * FROM cards WHERE id IN (SELECT value FROM json_each(?))",
+                    (json.dumps([m.card_id for m in merges]),),
+                )
+            }
             for merge in merges:
-                row = self.conn.execute(
-                    "SELECT * FROM cards WHERE id = ?", (merge.card_id,)
-                ).fetchone()
+                row = rows.get(merge.card_id)
                 if row is None:
                     raise KeyError(merge.card_id)
                 if state_of(row) != comparable(merge.expected):
@@ -772,19 +780,50 @@ class Store:
                     values["suspended"] = int(merge.suspended)
                 if merge.leech is not None:
                     values["leech"] = int(merge.leech)
-                if merge.common is not None:
+                if merge.common is not None and merge.card_id not in now_shared:
                     values["anki_common"] = common_json(merge.common.state, merge.common.shared)
                 if values:
                     self._update(merge.card_id, values)
                 applied.replayed += bool(merge.replayed)
-            for review_id, anki_id in sent:
+            for review_id, anki_id in sent:  # sent now (or sent again, under a new id)
                 applied.sent += self.conn.execute(
-                    "UPDATE review_log SET anki_id = ? WHERE id = ? AND anki_id IS NULL",
-                    (anki_id, review_id),
+                    "UPDATE review_log SET anki_id = ? WHERE id = ?", (anki_id, review_id)
                 ).rowcount
             for card_id, state in shared:
                 self._update(card_id, {"anki_common": common_json(state, True)})
         return applied
+
+    def live_decks(self) -> dict[str, str]:
+        """Every live card's deck, by card id (one cheap pass: no record is built)."""
+        return dict(self.conn.execute("SELECT id, deck FROM cards WHERE orphaned = 0"))
+
+    def cards_by_id(self, card_ids: Iterable[str]) -> dict[str, CardRecord]:
+        """Some cards' records, by id (in one query)."""
+        rows = self.conn.execute(
+            "SELECT * FROM cards WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(card_ids)),),
+        )
+        return {row["id"]: CardRecord(row) for row in rows}
+
+    def anki_ids(self) -> set[int]:
+        """The Anki revlog ids drill's review log holds."""
+        rows = self.conn.execute("SELECT anki_id FROM review_log WHERE anki_id IS NOT NULL")
+        return {row[0] for row in rows}
+
+    def moved_since_common(self) -> set[str]:
+        """Live cards whose schedule is not the one Anki was last given: never merged with
+        Anki yet (and not new), merged by a pull only, or changed in drill since."""
+        differs = " OR ".join(
+            f"json_extract(anki_common, '$.columns.{name}') IS NOT {name}"
+            for name in _STATE_COLUMNS
+        )
+        rows = self.conn.execute(
+            "SELECT id FROM cards WHERE orphaned = 0 AND ("
+            "(anki_common IS NULL AND phase != 'new') "
+            f"OR (anki_common IS NOT NULL AND (NOT json_extract(anki_common, '$.shared') "
+            f"OR {differs})))"
+        )
+        return {row[0] for row in rows}
 
     def unsent_reviews(self) -> list[ReviewRecord]:
         """Drill's reviews Anki does not have yet (no `anki_id`), in the order answered."""
@@ -801,6 +840,26 @@ class Store:
             {row[0]: row[1] for row in self.conn.execute(sql + " GROUP BY origin", params)}
         )
         return found
+
+
+# The scheduling columns (records.state_columns writes them), compared with a card's
+# `anki_common` to find the cards drill moved since Anki last had them.
+_STATE_COLUMNS = (
+    "scheduler",
+    "stability",
+    "difficulty",
+    "sm2_state",
+    "phase",
+    "step",
+    "interval_days",
+    "ease",
+    "reps",
+    "lapses",
+    "due",
+    "last_review",
+    "scheduled_secs",
+    "interday",
+)
 
 
 class AnkiApplied:

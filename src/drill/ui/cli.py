@@ -785,6 +785,74 @@ def import_(
     echo(render.imported(result))
 
 
+@app.command("sync")
+def sync_(
+    login: Annotated[
+        bool,
+        typer.Option(
+            "--login",
+            help="Ask for the user name and password first (only the host key is kept).",
+        ),
+    ] = False,
+    endpoint: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--endpoint",
+            metavar="URL",
+            help="A self-hosted sync server (default: `sync_url:` in the config file, else "
+            "AnkiWeb).",
+            show_default=False,
+        ),
+    ] = None,
+    prune: Annotated[
+        bool,
+        typer.Option("--prune", help="Remove from Anki the notes whose id left the YAML."),
+    ] = False,
+    force_download: Annotated[
+        bool,
+        typer.Option(
+            "--force-download",
+            help="When the server demands a full sync: replace drill's copy with the "
+            "server's collection (after a confirmation).",
+        ),
+    ] = False,
+    force_upload: Annotated[
+        bool,
+        typer.Option(
+            "--force-upload",
+            help="When the server demands a full sync: replace the server's collection with "
+            "drill's copy (after a confirmation).",
+        ),
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    db: DbOpt = None,
+    decks: DecksOpt = None,
+) -> None:
+    """Two-way sync with Anki through AnkiWeb or a self-hosted sync server: drill's notes
+    are added to or updated in your Anki collection (your other decks are left alone),
+    reviews done on either side reach the other, and a card answered on both is replayed in
+    time order. Needs Anki's sync engine: pip install "drill-cards[anki]"."""
+    from drill.services import anki_sync
+    from drill.ui import render
+
+    if force_download and force_upload:
+        raise DrillError("--force-download and --force-upload exclude each other", exit_code=2)
+    settings = _settings(db, decks)
+    if login:
+        username = typer.prompt("User name (for AnkiWeb: your email)", err=True)
+        password = typer.prompt("Password", hide_input=True, err=True)
+        done = anki_sync.login(settings, username, password, endpoint)
+        warn(f"logged in to {done.server} as {done.username} (host key in {done.key_file})")
+    full = "download" if force_download else "upload" if force_upload else None
+    request = anki_sync.SyncRequest(endpoint=endpoint, prune=prune, full=full)
+    result = anki_sync.sync(
+        settings, _now(), request, progress=warn, confirm=lambda q: yes or _confirm(q)
+    )
+    for problem in result.skipped_files:
+        warn(f"{problem} (file skipped; drill check lists its problems)")
+    echo(render.synced(result))
+
+
 @app.command()
 def pull(
     file: Annotated[

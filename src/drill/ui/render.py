@@ -264,6 +264,9 @@ def config(result: Any) -> str:
     lines += [f"deck folder   {f.value}  ({f.source})" for f in s.deck_folders]
     if not s.deck_folders:
         lines.append("deck folder   none (bundled decks are switched off)")
+    lines.append(
+        f"sync server   {s.sync_url or 'AnkiWeb'}" + ("  (config file)" if s.sync_url else "")
+    )
     lines.append("")
     deck = result.deck
     lines.append(
@@ -439,4 +442,40 @@ def pulled(report: Any) -> str:
         )
     if report.cards and not report.reviews_in_file:
         lines.append("the file holds no review history (exported without scheduling?)")
+    return "\n".join(lines)
+
+
+def synced(result: Any) -> str:
+    """`drill sync` (drill.services.anki_sync.SyncResult)."""
+    first = {
+        "downloaded": f" (full sync: drill's copy replaced by the collection on {result.server})",
+        "uploaded": f" (full sync: the collection on {result.server} replaced by drill's copy)",
+    }.get(result.full or "", "")
+    if result.first:
+        first = (
+            f" (first sync: the collection on {result.server} downloaded, drill's notes added)"
+            if result.full == "downloaded"
+            else " (first sync)"
+        )
+    lines = [f"synced with {result.server}{first}"]
+    notes = f"notes: {result.notes_added} added, {result.notes_updated} updated"
+    if result.notes_removed:
+        notes += f", {result.notes_removed} removed (--prune)"
+    if result.notes_kept:
+        notes += (
+            f"; {plural(result.notes_kept, 'note')} whose id left the YAML kept in Anki "
+            "(--prune removes them)"
+        )
+    lines.append(notes)
+    reviews = f"reviews: {result.reviews_sent} sent, {result.reviews_received} received"
+    if result.reviews_matched:
+        reviews += f", {result.reviews_matched} already in Anki"
+    if result.conflicts:
+        shown = ", ".join(result.conflicts[:5]) + (", ..." if len(result.conflicts) > 5 else "")
+        reviews += (
+            f"; {plural(len(result.conflicts), 'card')} answered on both sides, replayed in "
+            f"time order ({shown})"
+        )
+    lines.append(reviews)
+    lines.append(f"media: {result.media_sent} sent, {result.media_received} received")
     return "\n".join(lines)
