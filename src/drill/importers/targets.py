@@ -48,7 +48,7 @@ def plan(read: Source, deck: str | None, out: Path | None, stem: str) -> list[Ta
     if not distinct and read.format != PACKAGE_FORMAT:
         if deck is None:
             raise ImportFailure(
-                f"--deck NAME is needed: a {read.format} names no deck (e.g. --deck Spanish)"
+                f"--deck NAME is needed: the {read.format} names no deck (e.g. --deck Spanish)"
             )
         return [Target(deck, _file_for(out, deck), list(read.items))]
     if distinct == [ANKI_DEFAULT_DECK]:
