@@ -291,3 +291,25 @@ def test_progress_waits_for_a_deck_folder(cli, env, made):
     result = _import(cli, made.current, "--out", "elsewhere")
     assert "Progress from Anki (2 scheduled cards, 2 reviews) not brought in yet" in result.stdout
     assert "drill pull" in result.stdout
+
+
+def test_a_note_gone_from_the_package_is_kept_with_its_note_type(cli, env, made):
+    from anki.collection import Collection, ExportAnkiPackageOptions
+
+    _import(cli, made.current, "--out", "imported")
+    col = Collection(str(anki_made.copy_collection(made, env / "later")))
+    try:
+        nid = col.db.scalar("SELECT id FROM notes WHERE guid = ?", made.guids["custom"])
+        col.remove_notes([nid])
+        smaller = env / "smaller.apkg"
+        col.export_anki_package(
+            out_path=str(smaller),
+            options=ExportAnkiPackageOptions(with_scheduling=False, with_media=True),
+            limit=None,
+        )
+    finally:
+        col.close()
+    result = _import(cli, smaller, "--out", "imported")
+    assert "1 kept that the source no longer has" in result.stdout
+    notes, _ = _notes(env / "imported")
+    assert notes[made.guids["custom"]].notetype.name == "Vocab (picture)"

@@ -394,6 +394,13 @@ def _draft(
             )
         old_preamble, existing = _raw_cards(out, old_text)
         preamble = _updated_preamble(old_preamble, shown, read.format, target.deck)
+        # A card the source no longer has is kept, and so is the note type it names.
+        named = {str(c["notetype"]) for c in existing if c.get("notetype")} - set(notetypes)
+        if named:
+            from drill.content import read_deck_file
+
+            earlier = read_deck_file(out, old_text.encode("utf-8")).notetypes
+            notetypes.update((name, earlier[name]) for name in named if name in earlier)
     preamble += notetypes_yaml(notetypes.values())
     items = list(target.items)
     problems: list[Problem] = []
