@@ -6,6 +6,9 @@ BIN    := $(VENV)/bin
 # A plain path entry instead of setuptools' import hook: the hook costs ~15 ms at every start,
 # and drill finds its bundled decks in the checkout either way.
 EDITABLE := --config-settings editable_mode=compat
+# setuptools >= 80 warns (a dozen lines) that compat mode is transitional; a new user's install
+# stays quiet. When compat goes, a plain `pip install -e .` is the fallback (slower start).
+QUIET_BUILD := PYTHONWARNINGS="ignore:Compat editable installs"
 
 .PHONY: quiz test install install-test lint docs bench clean
 
@@ -15,11 +18,11 @@ $(BIN)/python:
 
 # Stamps make reinstalls happen only when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e . $(EDITABLE)
+	$(QUIET_BUILD) $(BIN)/python -m pip install --quiet -e . $(EDITABLE)
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[test]' $(EDITABLE)
+	$(QUIET_BUILD) $(BIN)/python -m pip install --quiet -e '.[test]' $(EDITABLE)
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
