@@ -313,3 +313,46 @@ def test_a_note_gone_from_the_package_is_kept_with_its_note_type(cli, env, made)
     assert "1 kept that the source no longer has" in result.stdout
     notes, _ = _notes(env / "imported")
     assert notes[made.guids["custom"]].notetype.name == "Vocab (picture)"
+
+
+def test_a_note_with_cards_in_two_decks_is_said_and_its_cards_stay_put(cli, env, tmp_path):
+    """Anki lets one note's cards live in different decks; a drill note has one deck. The
+    import says which note and where it went, and the build leaves Anki's cards where they
+    are (found on AnkiDroid's template deck, where 12 notes span two decks)."""
+    from anki.collection import Collection, ExportAnkiPackageOptions
+
+    path = tmp_path / "split" / "collection.anki2"
+    path.parent.mkdir()
+    col = Collection(str(path))
+    try:
+        note = col.new_note(col.models.by_name("Basic (and reversed card)"))
+        note["Front"], note["Back"] = "gato", "cat"
+        col.add_note(note, col.decks.id("Words"))
+        col.set_deck([note.cards()[1].id], col.decks.id("Words::Reverse"))
+        guid, note_id = note.guid, note.id
+        package = tmp_path / "split.apkg"
+        col.export_anki_package(
+            out_path=str(package),
+            options=ExportAnkiPackageOptions(with_scheduling=False, with_media=False),
+            limit=None,
+        )
+    finally:
+        col.close()
+
+    result = _import(cli, package, "--out", "split")
+    assert (
+        f"note {guid} has cards in 2 decks (Words, Words::Reverse): filed under Words;"
+        in result.stdout
+    )
+    notes, _ = _notes(env / "split")
+    assert notes[guid].deck == "Words"
+
+    assert cli("build", "split", "--single", "--out", "build").exit_code == 0
+    log = anki_made.import_package(path, env / "build" / "drill.apkg")
+    assert (len(log.new), len(log.duplicate), len(log.conflicting)) == (0, 0, 0)
+    col = Collection(str(path))
+    try:
+        cards = col.get_note(note_id).cards()
+        assert [col.decks.name(c.did) for c in cards] == ["Words", "Words::Reverse"]
+    finally:
+        col.close()

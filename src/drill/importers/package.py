@@ -75,6 +75,7 @@ class _PackageReader:
         self.missing: dict[str, list[str]] = defaultdict(list)  # file -> GUIDs referring to it
         self.missing_names: dict[str, str] = {}
         self.cards_without_drill_card = 0
+        self.split_notes: list[tuple[str, list[str]]] = []  # GUID, its cards' decks (first first)
         self.taken_names: set[str] = set()
 
     def read(self) -> Source:
@@ -130,8 +131,11 @@ class _PackageReader:
             if item is None:
                 continue
             if note_cards:
-                first = note_cards[0]
-                item.deck = decks.get(first.original_deck_id or first.deck_id)
+                card_decks = [decks.get(c.original_deck_id or c.deck_id) for c in note_cards]
+                item.deck = card_decks[0]
+                named = list(dict.fromkeys(d for d in card_decks if d))
+                if len(named) > 1:
+                    self.split_notes.append((guid, named))
                 item.suspended = all(c.queue == SUSPENDED_QUEUE for c in note_cards) or None
             item.tags = [t for t in split_tags(note.tags) if not t.startswith("drill::")]
             items.append(item)
@@ -143,6 +147,7 @@ class _PackageReader:
                 "(the masks are kept, and Anki gets the notes back as they were)"
             )
         notices.extend(self._missing_notices())
+        notices.extend(self._split_notices())
         if self.cards_without_drill_card:
             notices.append(
                 f"{plural(self.cards_without_drill_card, 'Anki card')} of note types with more "
@@ -164,6 +169,24 @@ class _PackageReader:
         if scheduled_cards:
             source.reviews = sum(1 for r in anki.revlog() if r.card_id in scheduled_cards)
         return source
+
+    def _split_notices(self) -> list[str]:
+        """Notes whose cards Anki keeps in different decks: a drill note lives in one deck."""
+        if not self.split_notes:
+            return []
+        where = "drill studies all of a note's cards in the deck of its first card; Anki keeps "
+        where += "its cards where they are when drill build goes back"
+        if len(self.split_notes) <= 3:
+            return [
+                f"note {guid} has cards in {len(names)} decks ({', '.join(names)}): filed "
+                f"under {names[0]}; {where}"
+                for guid, names in self.split_notes
+            ]
+        guids = ", ".join(guid for guid, _ in self.split_notes[:3])
+        return [
+            f"{len(self.split_notes)} notes have cards in several decks ({guids}, ...): each is "
+            f"filed under its first card's deck; {where}"
+        ]
 
     def _missing_notices(self) -> list[str]:
         """Files the notes refer to that the package lacks: one line each, or one for all
