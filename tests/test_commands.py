@@ -64,6 +64,30 @@ def test_due_counts_respect_the_deck_s_new_limit(cli, env):
     assert "Cmd" in text and "total" in text
 
 
+def test_due_counts_decks_with_nothing_due_in_one_line(cli, env, write_deck):
+    """Fifty bundled decks would be fifty rows of zeros in a shell prompt: the text names the
+    decks with something due and counts the rest; --all and --json list every deck. The fast
+    path (`python -m drill due`, no typer) prints the same."""
+    import subprocess
+    import sys
+
+    write_deck(
+        "deck: Later\noptions: {new_per_day: 0}\ncards:\n  - {id: z, front: Z?, back: Z}\n",
+        "decks/later.yaml",
+    )
+    text = cli("due").stdout
+    assert "Cmd" in text and "Later" not in text
+    assert text.rstrip().endswith("(1 more deck with nothing due: drill due --all)")
+    every = cli("due", "--all").stdout
+    assert "Later" in every and "more deck" not in every
+    assert set(run_json(cli, "due")["decks"]) == {"Cmd", "Later"}
+    for args in ([], ["--all"]):
+        fast = subprocess.run(
+            [sys.executable, "-m", "drill", "due", *args], capture_output=True, text=True
+        )
+        assert fast.stdout == cli("due", *args).stdout
+
+
 def test_bare_drill_prints_the_summary_and_the_next_command(cli, env):
     result = cli()
     assert result.exit_code == 0

@@ -11,10 +11,11 @@ from pathlib import Path
 
 
 def _fast(args: list[str]) -> tuple[str, dict] | None:
-    """(command, arguments) for `drill`, `drill due [--json] [--db P] [--decks D]...` and
+    """(command, arguments) for `drill`, `drill due [--json] [--all] [--db P] [--decks D]...` and
     `drill stats [--deck NAME] [--json] [--db P] [--decks D]...`, or None for anything else."""
     if not args:
         return "due", {"as_json": False, "db": None, "decks": [], "deck": None, "hint": True}
+    # (every: `drill due --all`, every deck's row, not only those with something due)
     if args[0] not in ("due", "stats"):
         return None
     command = args[0]
@@ -24,6 +25,9 @@ def _fast(args: list[str]) -> tuple[str, dict] | None:
         arg = rest.pop(0)
         if arg == "--json":
             options["as_json"] = True
+            continue
+        if arg == "--all" and command == "due":
+            options["every"] = True
             continue
         name, _, value = arg.partition("=")
         if name not in ("--db", "--decks", "--deck") or (name == "--deck" and command == "due"):
@@ -42,7 +46,13 @@ def _fast(args: list[str]) -> tuple[str, dict] | None:
 
 
 def answer(
-    command: str, as_json: bool, db: Path | None, decks: list[Path], deck: str | None, hint: bool
+    command: str,
+    as_json: bool,
+    db: Path | None,
+    decks: list[Path],
+    deck: str | None,
+    hint: bool,
+    every: bool = False,
 ) -> str:
     from drill.clock import ClockError, now
     from drill.services.errors import DrillError
@@ -61,7 +71,7 @@ def answer(
             from drill.services.due import due
 
             result = due(ws)
-            return render.as_json(result.to_json()) if as_json else render.due(result, hint)
+            return render.as_json(result.to_json()) if as_json else render.due(result, hint, every)
         from drill.services.stats import stats
 
         report = stats(ws, deck)

@@ -401,18 +401,31 @@ def _console() -> Any:
 
 
 @app.command()
-def due(as_json: JsonOpt = False, db: DbOpt = None, decks: DecksOpt = None) -> None:
-    """What is due now, per deck: new, learning and review counts, and the total."""
-    echo(answer_due(as_json, db, decks, hint=False))
+def due(
+    as_json: JsonOpt = False,
+    every: Annotated[
+        bool,
+        typer.Option(
+            "--all", help="List every deck, also those with nothing due (--json always does)."
+        ),
+    ] = False,
+    db: DbOpt = None,
+    decks: DecksOpt = None,
+) -> None:
+    """What is due now, per deck: new, learning and review counts, and the total. Decks with
+    nothing due are counted in one line (--all lists them)."""
+    echo(answer_due(as_json, db, decks, hint=False, every=every))
 
 
-def answer_due(as_json: bool, db: Path | None, decks: list[Path] | None, hint: bool) -> str:
+def answer_due(
+    as_json: bool, db: Path | None, decks: list[Path] | None, hint: bool, every: bool = False
+) -> str:
     from drill.services.due import due as run
     from drill.ui import render
 
     with _workspace(db, decks) as ws:
         result = run(ws)
-    return render.as_json(result.to_json()) if as_json else render.due(result, hint)
+    return render.as_json(result.to_json()) if as_json else render.due(result, hint, every)
 
 
 @app.command()

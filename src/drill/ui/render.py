@@ -28,16 +28,21 @@ def local_minute(moment: datetime | str) -> str:
 # --------------------------------------------------------------------------- due
 
 
-def due(report: Any, hint: bool = False) -> str:
-    """`drill due` (drill.services.due.DueReport); with `hint`, the next command too."""
+def due(report: Any, hint: bool = False, every: bool = False) -> str:
+    """`drill due` (drill.services.due.DueReport); with `hint`, the next command too. Decks
+    with nothing due are one line at the end unless `every` (a shell prompt's `drill` should
+    not print fifty rows of zeros)."""
     if not report.decks:
         return "No cards yet. Add a deck (see README), then run drill quiz."
-    width = max(len(deck) for deck in report.decks)
+    shown = {deck: c for deck, c in report.decks.items() if every or c.new + c.learning + c.review}
+    width = max([len(deck) for deck in shown] + [len("total")])
     lines = [f"{'deck':<{width}}  {'new':>5}  {'learn':>5}  {'review':>6}"]
-    for deck, c in report.decks.items():
+    for deck, c in shown.items():
         lines.append(f"{deck:<{width}}  {c.new:>5}  {c.learning:>5}  {c.review:>6}")
     t = report.total
     lines.append(f"{'total':<{width}}  {t.new:>5}  {t.learning:>5}  {t.review:>6}")
+    if hidden := len(report.decks) - len(shown):
+        lines.append(f"({plural(hidden, 'more deck')} with nothing due: drill due --all)")
     if hint:
         lines += [
             "",
