@@ -330,6 +330,8 @@ def test_a_note_with_cards_in_two_decks_is_said_and_its_cards_stay_put(cli, env,
         col.add_note(note, col.decks.id("Words"))
         col.set_deck([note.cards()[1].id], col.decks.id("Words::Reverse"))
         guid, note_id = note.guid, note.id
+        # Made an hour ago: drill's build is newer, so Anki updates the note (as in real use).
+        col.db.execute("UPDATE notes SET mod = mod - 3600")
         package = tmp_path / "split.apkg"
         col.export_anki_package(
             out_path=str(package),
@@ -350,9 +352,102 @@ def test_a_note_with_cards_in_two_decks_is_said_and_its_cards_stay_put(cli, env,
     assert cli("build", "split", "--single", "--out", "build").exit_code == 0
     log = anki_made.import_package(path, env / "build" / "drill.apkg")
     assert (len(log.new), len(log.duplicate), len(log.conflicting)) == (0, 0, 0)
+    assert len(log.updated) == 1
     col = Collection(str(path))
     try:
         cards = col.get_note(note_id).cards()
         assert [col.decks.name(c.did) for c in cards] == ["Words", "Words::Reverse"]
     finally:
         col.close()
+
+
+def _styled_package(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
+    """A package whose own note type uses a font and a script by name, as shared decks do
+    (Anki's rule: such files start with `_`), and carries one more `_` file nothing uses."""
+    from anki.collection import Collection, ExportAnkiPackageOptions
+
+    files = {"_serif.ttf": b"not really a font", "_hint.js": b"// hint\n", "_unused.css": b"x"}
+    path = tmp_path / "styled" / "collection.anki2"
+    path.parent.mkdir()
+    col = Collection(str(path))
+    try:
+        for name, data in files.items():
+            (tmp_path / name).write_bytes(data)
+            assert col.media.add_file(str(tmp_path / name)) == name
+        models = col.models
+        notetype = models.new("Styled vocab")
+        for name in ("Word", "Meaning"):
+            models.add_field(notetype, models.new_field(name))
+        card = models.new_template("Card 1")
+        card["qfmt"] = '{{Word}}<script src="_hint.js"></script>'
+        card["afmt"] = "{{FrontSide}}<hr id=answer>{{Meaning}}"
+        models.add_template(notetype, card)
+        notetype["css"] = '@font-face { font-family: s; src: url("_serif.ttf"); }\n'
+        models.add(notetype)
+        note = col.new_note(col.models.by_name("Styled vocab"))
+        note["Word"], note["Meaning"] = "perro", "dog"
+        col.add_note(note, col.decks.id("Styled"))
+        package = tmp_path / "styled.apkg"
+        col.export_anki_package(
+            out_path=str(package),
+            options=ExportAnkiPackageOptions(with_scheduling=False, with_media=True),
+            limit=None,
+        )
+    finally:
+        col.close()
+    return package, files
+
+
+def _fresh_import(built: Path, to: Path) -> tuple[dict[str, bytes], str, list[str]]:
+    """The media files, CSS and templates a fresh collection has after importing `built`."""
+    from anki.collection import Collection
+
+    collection = to / "collection.anki2"
+    to.mkdir()
+    anki_made.import_package(collection, built)
+    col = Collection(str(collection))
+    try:
+        styled = col.models.by_name("Styled vocab")
+        css, fronts = styled["css"], [t["qfmt"] for t in styled["tmpls"]]
+    finally:
+        col.close()
+    media = to / "collection.media"
+    return {p.name: p.read_bytes() for p in media.iterdir()}, css, fronts
+
+
+def test_the_files_a_note_type_uses_come_over_and_go_back(cli, env, tmp_path):
+    package, files = _styled_package(tmp_path)
+    _import(cli, package, "--out", "styled.yaml")
+    media = env / "media"
+    assert (media / "_serif.ttf").read_bytes() == files["_serif.ttf"]
+    assert (media / "_hint.js").read_bytes() == files["_hint.js"]
+    assert not (media / "_unused.css").exists()
+    text = (env / "styled.yaml").read_text()
+    assert "    media:\n      - media/_hint.js\n      - media/_serif.ttf\n" in text
+    assert cli("check", "styled.yaml").exit_code == 0
+
+    assert cli("build", "styled.yaml", "--single", "--out", "build").exit_code == 0
+    got, css, fronts = _fresh_import(env / "build" / "drill.apkg", env / "fresh")
+    assert got["_serif.ttf"] == files["_serif.ttf"] and got["_hint.js"] == files["_hint.js"]
+    assert 'url("_serif.ttf")' in css and '<script src="_hint.js">' in fronts[0]
+
+    (media / "_serif.ttf").unlink()
+    result = cli("check", "styled.yaml")
+    assert result.exit_code == 1
+    assert re.search(r"styled\.yaml:\d+: `media`: 'media/_serif\.ttf': no such file", result.output)
+
+
+def test_a_note_type_file_never_replaces_another_imports(cli, env, tmp_path):
+    package, files = _styled_package(tmp_path)
+    (env / "media").mkdir()
+    (env / "media" / "_serif.ttf").write_bytes(b"another deck's font")
+    _import(cli, package, "--out", "styled.yaml")
+    assert (env / "media" / "_serif.ttf").read_bytes() == b"another deck's font"
+    renamed = [p for p in (env / "media").glob("_serif-*.ttf")]
+    assert [p.read_bytes() for p in renamed] == [files["_serif.ttf"]]
+    assert renamed[0].name in (env / "styled.yaml").read_text()
+
+    assert cli("build", "styled.yaml", "--single", "--out", "build").exit_code == 0
+    got, css, _ = _fresh_import(env / "build" / "drill.apkg", env / "fresh")
+    assert f'url("{renamed[0].name}")' in css
+    assert got[renamed[0].name] == files["_serif.ttf"]

@@ -68,6 +68,8 @@ NOTETYPE_KEYS = {
     "map": "which drill field each Anki field fills (the others are the note's `extra:`)",
     "templates": "its card templates: name, front, back (Anki's qfmt and afmt)",
     "css": "its styling",
+    "media": "the files its templates or styling use (fonts, scripts: Anki names them with a "
+    "leading _), beside the deck (media/_font.ttf); drill build packs them under their own names",
 }
 # The drill fields an Anki field can fill: a kind's text fields, and these common ones.
 MAPPABLE_COMMON = ("note", "source")
@@ -574,6 +576,17 @@ class DeckFile:
                 self.problem(c.line, "`cloze` must be true or false")
                 return None
             cloze = c.node.value.lower() in ("true", "yes", "on")
+        media: list[tuple[str, str]] = []
+        if "media" in by_key:
+            listed = self.texts(by_key["media"], "media")
+            if listed is None:
+                return None
+            for written in listed:
+                problem = self.media_problem(written)
+                if problem:
+                    self.problem(by_key["media"].line, f"`media`: {written!r}: {problem}")
+                    return None
+                media.append((written, str(self.folder / written) if self.folder else ""))
         return OriginalNoteType(
             int(id_text),
             name,
@@ -583,6 +596,7 @@ class DeckFile:
             css,
             cloze,
             Location(self.display, line),
+            tuple(media),
         )
 
     def read_extra(self, entry: yamlnodes.Entry) -> tuple[tuple[str, str], ...] | None:

@@ -110,6 +110,11 @@ def _notetypes_schema() -> dict[str, Any]:
                     "description": NOTETYPE_KEYS["templates"],
                 },
                 "css": text | {"description": NOTETYPE_KEYS["css"]},
+                "media": {
+                    "type": "array",
+                    "items": {"type": "string", "minLength": 1},
+                    "description": NOTETYPE_KEYS["media"],
+                },
             },
         },
     }

@@ -65,6 +65,9 @@ class OriginalNoteType:
     css: str = ""
     cloze: bool = False
     location: Location = Location("<memory>", 0)
+    # Files its templates or CSS name (Anki's rule: names that start with `_`, such as a
+    # font): (the path as written, `media/_font.ttf`; the file, "" until it is on disk).
+    media: tuple[tuple[str, str], ...] = ()
 
     def same_as(self, other: OriginalNoteType) -> bool:
         """The same definition (where each was written aside)."""
@@ -75,7 +78,10 @@ class OriginalNoteType:
             other.to_drill,
             other.templates,
             other.css,
-        ) and self.cloze == other.cloze
+        ) and (self.cloze, [w for w, _ in self.media]) == (
+            other.cloze,
+            [w for w, _ in other.media],
+        )
 
 
 # Notes and cards are built by the ten thousand on a cold sync: slots and plain assignment

@@ -285,6 +285,11 @@ def export_notes(
         media = tuple((media_name(path), path) for _, path in note.media if path)
         if media:  # an edited image changes the note in Anki too: its name holds its hash
             mtime = max(mtime, *(int(os.stat(path).st_mtime) for _, path in media))
+        if note.notetype is not None and note.notetype.media:
+            # The files a kept note type's templates name go by those names (`_font.ttf`).
+            media += tuple(
+                (os.path.basename(path), path) for _, path in note.notetype.media if path
+            )
         out.append(
             ExportNote(
                 id=note.id,

@@ -122,6 +122,8 @@ def notetypes_yaml(notetypes: Iterable[OriginalNoteType]) -> str:
             {"name": t.name, "front": t.front, "back": t.back} for t in notetype.templates
         ]
         entry["css"] = notetype.css
+        if notetype.media:
+            entry["media"] = [written for written, _ in notetype.media]
         parts.append(authoring.card_yaml(entry, 2, 4))
     return "".join(parts)
 
@@ -338,7 +340,13 @@ def _reports(
         report.cards = len(draft.plan.cards)
         report.added, report.updated = draft.plan.added, draft.plan.updated
         report.unchanged, report.kept = draft.plan.unchanged, draft.plan.kept
-        report.media = len({name for item in draft.target.items for name in item.media})
+        report.media = len({name for item in draft.target.items for name in item.media}) + len(
+            {
+                written
+                for name in {i.notetype for i in draft.target.items if i.notetype}
+                for written, _ in read.notetypes[name].media
+            }
+        )
         reports.append(report)
     if reports:  # what concerns the whole package goes with the first file
         first = reports[0]

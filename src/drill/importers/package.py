@@ -77,6 +77,7 @@ class _PackageReader:
         self.cards_without_drill_card = 0
         self.split_notes: list[tuple[str, list[str]]] = []  # GUID, its cards' decks (first first)
         self.taken_names: set[str] = set()
+        self.template_files: set[str] = set()  # files kept note types' templates name
 
     def read(self) -> Source:
         anki = self.anki
@@ -164,6 +165,7 @@ class _PackageReader:
             if c.type != 0
         }
         media = {self.file_names[name]: anki.media[name] for name in self.file_names}
+        media.update((name, anki.media[name]) for name in self.template_files)
         source = Source(PACKAGE_FORMAT, items, problems, self.kept, media, notices)
         source.scheduled = len(scheduled_cards)
         if scheduled_cards:
@@ -235,8 +237,22 @@ class _PackageReader:
                 tuple(AnkiTemplate(t.name, t.front, t.back) for t in note_type.template_list),
                 note_type.css,
                 note_type.cloze,
+                media=self._template_media(note_type),
             )
         return found
+
+    def _template_media(self, note_type: NoteType) -> tuple[tuple[str, str], ...]:
+        """The package's files the note type's templates or CSS name, by Anki's rule (names
+        that start with `_`, which Anki's media check never deletes and its exports carry):
+        kept under their own names, since the templates name them so."""
+        text = note_type.css + "".join(t.front + t.back for t in note_type.template_list)
+        found = []
+        for name in sorted(self.anki.media):
+            if name.startswith("_") and name in text and "/" not in name and name != "_":
+                self.template_files.add(name)
+                self.taken_names.add(name.casefold())
+                found.append((f"{MEDIA_FOLDER}/{name}", ""))
+        return tuple(found)
 
     def _mapped_item(
         self,

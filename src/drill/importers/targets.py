@@ -10,11 +10,12 @@ when given, takes the place of that common parent, so the `::` hierarchy is kept
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from drill.importers.common import ImportFailure, Item, Source
 from drill.importers.package import MEDIA_FOLDER, PACKAGE_FORMAT
+from drill.model import OriginalNoteType
 from drill.names import file_slug
 
 ANKI_DEFAULT_DECK = "Default"
@@ -131,7 +132,45 @@ def media_files(read: Source, targets: list[Target]) -> dict[Path, bytes]:
         if renames:
             for item in target.items:
                 _rename_media(item, renames)
+        for name in sorted({item.notetype for item in target.items if item.notetype}):
+            read.notetypes[name] = _notetype_media(read, read.notetypes[name], folder, wanted)
     return wanted
+
+
+def _notetype_media(
+    read: Source, notetype: OriginalNoteType, folder: Path, wanted: dict[Path, bytes]
+) -> OriginalNoteType:
+    """The files a kept note type's templates name, to write beside the deck; one that would
+    replace another import's file gets a name of its own, and the templates and CSS are
+    changed to match (they name their files as they are)."""
+    renames: dict[str, str] = {}
+    for written, _ in notetype.media:
+        name = written.split("/", 1)[1]
+        data = read.media[name]
+        path = folder / name
+        if _clashes(path, data):
+            stem, dot, ext = name.rpartition(".")
+            digest = hashlib.sha1(data).hexdigest()[:8]
+            renames[name] = f"{stem}-{digest}.{ext}" if dot else f"{name}-{digest}"
+            path = folder / renames[name]
+            read.media[renames[name]] = data
+        wanted[path] = data
+    if not renames:
+        return notetype
+
+    def fix(text: str) -> str:
+        for old, new in renames.items():
+            text = text.replace(old, new)
+        return text
+
+    return replace(
+        notetype,
+        templates=tuple(
+            replace(t, front=fix(t.front), back=fix(t.back)) for t in notetype.templates
+        ),
+        css=fix(notetype.css),
+        media=tuple((fix(written), path) for written, path in notetype.media),
+    )
 
 
 def _clashes(path: Path, data: bytes) -> bool:
