@@ -451,3 +451,26 @@ def test_a_note_type_file_never_replaces_another_imports(cli, env, tmp_path):
     got, css, _ = _fresh_import(env / "build" / "drill.apkg", env / "fresh")
     assert f'url("{renamed[0].name}")' in css
     assert got[renamed[0].name] == files["_serif.ttf"]
+
+
+def test_media_no_note_uses_are_said_to_be_left_out(cli, env, tmp_path):
+    """A package may carry files no note names (genanki takes any list; Anki's LaTeX images
+    are named by no field): they stay behind, and the import says so."""
+    import genanki
+
+    for name in ("used.png", "spare.png", "latex-0a1b.png"):
+        (tmp_path / name).write_bytes(name.encode())
+    model = genanki.Model(1607392319, "Simple", fields=[{"name": "Q"}, {"name": "A"}],
+                          templates=[{"name": "c", "qfmt": "{{Q}}", "afmt": "{{A}}"}])  # fmt: skip
+    deck = genanki.Deck(2059400110, "Spare")
+    deck.add_note(genanki.Note(model=model, fields=['<img src="used.png">', "a"]))
+    package = genanki.Package(deck)
+    package.media_files = [str(tmp_path / n) for n in ("used.png", "spare.png", "latex-0a1b.png")]
+    package.write_to_file(str(tmp_path / "spare.apkg"))
+
+    result = _import(cli, tmp_path / "spare.apkg", "--out", "spare.yaml")
+    assert (
+        "2 media files of the package left out ('latex-0a1b.png', 'spare.png'): no imported "
+        "note or note type refers to them" in result.stdout
+    )
+    assert sorted(p.name for p in (env / "media").iterdir()) == ["used.png"]

@@ -149,6 +149,7 @@ class _PackageReader:
             )
         notices.extend(self._missing_notices())
         notices.extend(self._split_notices())
+        notices.extend(self._unused_notice())
         if self.cards_without_drill_card:
             notices.append(
                 f"{plural(self.cards_without_drill_card, 'Anki card')} of note types with more "
@@ -171,6 +172,17 @@ class _PackageReader:
         if scheduled_cards:
             source.reviews = sum(1 for r in anki.revlog() if r.card_id in scheduled_cards)
         return source
+
+    def _unused_notice(self) -> list[str]:
+        """The package's files that no imported note or kept note type refers to."""
+        unused = sorted(set(self.anki.media) - set(self.file_names) - self.template_files)
+        if not unused:
+            return []
+        names = ", ".join(repr(n) for n in unused[:3]) + (", ..." if len(unused) > 3 else "")
+        why = "no imported note or note type refers to them"
+        if all(n.startswith("latex-") for n in unused):
+            why = "they are images Anki made from LaTeX, and it makes them again from the text"
+        return [f"{plural(len(unused), 'media file')} of the package left out ({names}): {why}"]
 
     def _split_notices(self) -> list[str]:
         """Notes whose cards Anki keeps in different decks: a drill note lives in one deck."""
