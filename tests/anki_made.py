@@ -176,6 +176,18 @@ def _answer(col: Any, card: Any, rating: int) -> None:
     col.sched.answer_card(col.sched.build_answer(card=card, states=states, rating=rating))
 
 
+def export_package(col: Any, out: Path, *, with_media: bool = True) -> Path:
+    """The whole collection as an .apkg without scheduling, as File > Export writes it."""
+    from anki.collection import ExportAnkiPackageOptions
+
+    col.export_anki_package(
+        out_path=str(out),
+        options=ExportAnkiPackageOptions(with_scheduling=False, with_media=with_media),
+        limit=None,
+    )
+    return out
+
+
 def copy_collection(made: Made, to: Path) -> Path:
     to.mkdir(parents=True, exist_ok=True)
     shutil.copy(made.collection, to / "collection.anki2")

@@ -200,7 +200,7 @@ def test_a_media_file_of_another_import_is_never_replaced(cli, env, made):
 
 
 def test_a_file_the_package_lacks_is_kept_as_a_reference(cli, env, tmp_path_factory):
-    from anki.collection import Collection, ExportAnkiPackageOptions
+    from anki.collection import Collection
 
     folder = tmp_path_factory.mktemp("lacking")
     col = Collection(str(folder / "collection.anki2"))
@@ -209,12 +209,7 @@ def test_a_file_the_package_lacks_is_kept_as_a_reference(cli, env, tmp_path_fact
         note["Front"] = "listen [sound:gone.mp3]"
         note["Back"] = '<img src="gone too.png">'
         col.add_note(note, col.decks.id("Sounds"))
-        package = folder / "lacking.apkg"
-        col.export_anki_package(
-            out_path=str(package),
-            options=ExportAnkiPackageOptions(with_scheduling=False, with_media=True),
-            limit=None,
-        )
+        package = anki_made.export_package(col, folder / "lacking.apkg")
     finally:
         col.close()
     result = _import(cli, package)
@@ -294,19 +289,14 @@ def test_progress_waits_for_a_deck_folder(cli, env, made):
 
 
 def test_a_note_gone_from_the_package_is_kept_with_its_note_type(cli, env, made):
-    from anki.collection import Collection, ExportAnkiPackageOptions
+    from anki.collection import Collection
 
     _import(cli, made.current, "--out", "imported")
     col = Collection(str(anki_made.copy_collection(made, env / "later")))
     try:
         nid = col.db.scalar("SELECT id FROM notes WHERE guid = ?", made.guids["custom"])
         col.remove_notes([nid])
-        smaller = env / "smaller.apkg"
-        col.export_anki_package(
-            out_path=str(smaller),
-            options=ExportAnkiPackageOptions(with_scheduling=False, with_media=True),
-            limit=None,
-        )
+        smaller = anki_made.export_package(col, env / "smaller.apkg", with_media=True)
     finally:
         col.close()
     result = _import(cli, smaller, "--out", "imported")
@@ -318,8 +308,8 @@ def test_a_note_gone_from_the_package_is_kept_with_its_note_type(cli, env, made)
 def test_a_note_with_cards_in_two_decks_is_said_and_its_cards_stay_put(cli, env, tmp_path):
     """Anki lets one note's cards live in different decks; a drill note has one deck. The
     import says which note and where it went, and the build leaves Anki's cards where they
-    are (found on AnkiDroid's template deck, where 12 notes span two decks)."""
-    from anki.collection import Collection, ExportAnkiPackageOptions
+    are. (A card in a filtered deck is not such a case: it counts in its home deck.)"""
+    from anki.collection import Collection
 
     path = tmp_path / "split" / "collection.anki2"
     path.parent.mkdir()
@@ -332,12 +322,7 @@ def test_a_note_with_cards_in_two_decks_is_said_and_its_cards_stay_put(cli, env,
         guid, note_id = note.guid, note.id
         # Made an hour ago: drill's build is newer, so Anki updates the note (as in real use).
         col.db.execute("UPDATE notes SET mod = mod - 3600")
-        package = tmp_path / "split.apkg"
-        col.export_anki_package(
-            out_path=str(package),
-            options=ExportAnkiPackageOptions(with_scheduling=False, with_media=False),
-            limit=None,
-        )
+        package = anki_made.export_package(col, tmp_path / "split.apkg", with_media=False)
     finally:
         col.close()
 
@@ -364,7 +349,7 @@ def test_a_note_with_cards_in_two_decks_is_said_and_its_cards_stay_put(cli, env,
 def _styled_package(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
     """A package whose own note type uses a font and a script by name, as shared decks do
     (Anki's rule: such files start with `_`), and carries one more `_` file nothing uses."""
-    from anki.collection import Collection, ExportAnkiPackageOptions
+    from anki.collection import Collection
 
     files = {"_serif.ttf": b"not really a font", "_hint.js": b"// hint\n", "_unused.css": b"x"}
     path = tmp_path / "styled" / "collection.anki2"
@@ -387,12 +372,7 @@ def _styled_package(tmp_path: Path) -> tuple[Path, dict[str, bytes]]:
         note = col.new_note(col.models.by_name("Styled vocab"))
         note["Word"], note["Meaning"] = "perro", "dog"
         col.add_note(note, col.decks.id("Styled"))
-        package = tmp_path / "styled.apkg"
-        col.export_anki_package(
-            out_path=str(package),
-            options=ExportAnkiPackageOptions(with_scheduling=False, with_media=True),
-            limit=None,
-        )
+        package = anki_made.export_package(col, tmp_path / "styled.apkg", with_media=True)
     finally:
         col.close()
     return package, files
