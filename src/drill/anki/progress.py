@@ -75,6 +75,21 @@ class Logged:
     due_after: datetime | None
     answer_ms: int
 
+    @classmethod
+    def of_record(cls, record: Any) -> Logged:
+        """A row of drill's review log (drill.storage.records.ReviewRecord)."""
+        return cls(
+            reviewed_at=record.reviewed_at,
+            rating=record.rating,
+            kind=record.kind,
+            before=record.state_before,
+            phase_after=record.phase_after,
+            interval_after=record.interval_after,
+            ease_after=record.ease_after,
+            due_after=record.due_after,
+            answer_ms=record.answer_ms,
+        )
+
 
 @dataclass
 class Progress:

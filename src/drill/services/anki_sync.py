@@ -393,7 +393,7 @@ def _send_reviews(
     reviews it once had (another device's full upload): those are sent again. Returns
     (review id, anki id) of the reviews sent and (card id, state) of the cards whose state
     Anki now holds."""
-    from drill.anki.progress import CardProgress, card_columns, revlog_rows
+    from drill.anki.progress import CardProgress, Logged, card_columns, revlog_rows
 
     store = ws.store
     cid_of = {card_id: cid for cid, card_id in plan.cards.items()}
@@ -421,7 +421,7 @@ def _send_reviews(
         pending = unsent.get(card_id, [])
         rewritten = dict(merge.rewrite) if merge is not None else {}
         entries = [
-            _logged(rewritten[r.id]) if r.id in rewritten else _logged_record(r) for r in pending
+            _logged(rewritten[r.id]) if r.id in rewritten else Logged.of_record(r) for r in pending
         ]
         suspended = card.suspended
         if merge is not None and merge.replayed:
@@ -450,22 +450,6 @@ def _send_reviews(
     anki_ids, result.cards_sent = col.write(revlog, columns)
     result.reviews_sent = len(anki_ids)
     return list(zip(review_ids, anki_ids, strict=True)), shared
-
-
-def _logged_record(record: Any) -> Any:
-    from drill.anki.progress import Logged
-
-    return Logged(
-        reviewed_at=record.reviewed_at,
-        rating=record.rating,
-        kind=record.kind,
-        before=record.state_before,
-        phase_after=record.phase_after,
-        interval_after=record.interval_after,
-        ease_after=record.ease_after,
-        due_after=record.due_after,
-        answer_ms=record.answer_ms,
-    )
 
 
 def _logged(row: Any) -> Any:

@@ -105,19 +105,7 @@ def read_progress(ws: Workspace):  # -> drill.anki.progress.Progress
 
     reviews: dict[str, list[Logged]] = {}
     for record in ws.store.reviews():
-        reviews.setdefault(record.card_id, []).append(
-            Logged(
-                reviewed_at=record.reviewed_at,
-                rating=record.rating,
-                kind=record.kind,
-                before=record.state_before,
-                phase_after=record.phase_after,
-                interval_after=record.interval_after,
-                ease_after=record.ease_after,
-                due_after=record.due_after,
-                answer_ms=record.answer_ms,
-            )
-        )
+        reviews.setdefault(record.card_id, []).append(Logged.of_record(record))
     options_for = ws.options_for
     return Progress(
         cards={

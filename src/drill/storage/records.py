@@ -392,3 +392,28 @@ class ReviewRecord:
         snapshot.pop("suspended_flag", None)
         snapshot.pop("leech_flag", None)
         return comparable(state_from_dict(snapshot))
+
+
+# The cards table's content columns: what the YAML says of a card (the rest of a row is its
+# schedule). The sync writes them; a rename keeps the new id's.
+CONTENT_COLUMNS = (
+    "id",
+    "note_id",
+    "deck",
+    "kind",
+    "front",
+    "back",
+    "answer",
+    "tolerance",
+    "extra",
+    "tags",
+    "source",
+    "as_of",
+    "path",
+    "line",
+    "position",
+    "ordinal",
+    "content_hash",
+    "yaml_suspended",
+    "orphaned",
+)

@@ -28,6 +28,7 @@ from typing import Any, NamedTuple
 from drill.scheduler import CardState
 from drill.storage.migrations import CURRENT_SCHEMA, MIGRATIONS, REBUILDS, SCHEMA_VERSION
 from drill.storage.records import (
+    CONTENT_COLUMNS,
     CardRecord,
     ReviewRecord,
     common_json,
@@ -66,26 +67,7 @@ class Flags(NamedTuple):
 
 
 # Content columns a rename keeps from the new id's row (the YAML's current text and place).
-_CONTENT_KEYS = (
-    "deck",
-    "kind",
-    "front",
-    "back",
-    "answer",
-    "tolerance",
-    "extra",
-    "tags",
-    "source",
-    "as_of",
-    "path",
-    "line",
-    "position",
-    "ordinal",
-    "content_hash",
-    "yaml_suspended",
-    "orphaned",
-    "content_changed",
-)
+_CONTENT_KEYS = (*CONTENT_COLUMNS[2:], "content_changed")
 _LIVE = "orphaned = 0 AND suspended = 0 AND yaml_suspended = 0"
 _STUDY_ORDER = "coalesce(files.study_order, 100), cards.path, cards.position, cards.ordinal"
 

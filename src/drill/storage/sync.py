@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from drill.model import Card, Problem
-from drill.storage.records import iso
+from drill.storage.records import CONTENT_COLUMNS, iso
 
 if TYPE_CHECKING:
     from drill.storage.store import Store
@@ -308,27 +308,7 @@ def _apply(
             report.renamed.extend(store.rename_where_possible(read.renamed))
 
 
-_CONTENT = (
-    "id",
-    "note_id",
-    "deck",
-    "kind",
-    "front",
-    "back",
-    "answer",
-    "tolerance",
-    "extra",
-    "tags",
-    "source",
-    "as_of",
-    "path",
-    "line",
-    "position",
-    "ordinal",
-    "content_hash",
-    "yaml_suspended",
-    "orphaned",
-)
+_CONTENT = CONTENT_COLUMNS
 _INSERT = (
     f"INSERT INTO cards ({', '.join(_CONTENT)}, first_seen, content_changed) "
     f"VALUES ({', '.join('?' * (len(_CONTENT) + 2))})"
