@@ -617,13 +617,7 @@ class ProblemTemplate:
         out = []
         for before, name, param, unit in segments:
             out.append(before)
-            q = names[name]
-            if unit is not None:
-                out.append(format_in(q, unit))
-            elif param is not None:
-                out.append(param.format(q))
-            else:
-                out.append(q.format())
+            out.append(_shown(names[name], unit, param))
         out.append(tail)
         return "".join(out)
 
@@ -724,17 +718,18 @@ def _fill(
     for whole, name, unit in placeholders:
         i = text.index(whole, pos)
         out.append(text[pos:i])
-        q = names[name]
-        param = params.get(name)
-        if unit is not None:
-            out.append(format_in(q, unit))
-        elif param is not None:
-            out.append(param.format(q))
-        else:
-            out.append(q.format())
+        out.append(_shown(names[name], unit, params.get(name)))
         pos = i + len(whole)
     out.append(text[pos:])
     return "".join(out)
+
+
+def _shown(q: Quantity, unit: str | None, param: Param | None) -> str:
+    """A value written into a problem's text: in the placeholder's unit, else as its param
+    shows it, else as a quantity."""
+    if unit is not None:
+        return format_in(q, unit)
+    return param.format(q) if param is not None else q.format()
 
 
 def _did_you_mean(name: str, known: Iterable[str]) -> str:
