@@ -285,10 +285,19 @@ def config(result: Any) -> str:
 # --------------------------------------------------------------------------- authoring
 
 
-def initialised(result: Any, folder: Any) -> str:
-    """`drill init` (drill.services.authoring.Initialised)."""
+def shell_word(text: str) -> str:
+    """`text` as one word of a command to paste into a POSIX shell. A leading `~/` stays
+    outside the quotes, so the shell still expands it ('~/notes' would name a folder `~`)."""
     import shlex
 
+    if text == "~" or text.startswith("~/"):
+        rest = text[2:]
+        return "~/" + shlex.quote(rest) if rest else "~"
+    return shlex.quote(text)
+
+
+def initialised(result: Any, folder: Any) -> str:
+    """`drill init` (drill.services.authoring.Initialised)."""
     from drill.paths import display_path
 
     made = result.made
@@ -307,17 +316,15 @@ def initialised(result: Any, folder: Any) -> str:
     )
     lines += [
         "Next:",
-        f"  drill check {shlex.quote(shown)}",
-        f"  drill quiz --deck {shlex.quote(made.deck)}",
-        f"  drill build {shlex.quote(shown)}",
+        f"  drill check {shell_word(shown)}",
+        f"  drill quiz --deck {shell_word(made.deck)}",
+        f"  drill build {shell_word(shown)}",
     ]
     return "\n".join(lines)
 
 
 def imported(result: Any) -> str:
     """`drill import` (drill.services.importing.ImportResult)."""
-    import shlex
-
     from drill.paths import display_path
 
     lines = []
@@ -354,11 +361,11 @@ def imported(result: Any) -> str:
             f"Progress from Anki ({plural(first.scheduled, 'scheduled card')}, "
             f"{plural(first.reviews, 'review')}) not brought in yet: the cards are not in a "
             "deck folder; once they are, run "
-            f"drill pull {shlex.quote(display_path(result.source))}"
+            f"drill pull {shell_word(display_path(result.source))}"
         )
     folders = list(dict.fromkeys(display_path(r.out.resolve().parent) for r in result.reports))
     target = display_path(first.out) if len(result.reports) == 1 else folders[0]
-    lines.append(f"Next: drill check {shlex.quote(target)}")
+    lines.append(f"Next: drill check {shell_word(target)}")
     if not result.in_deck_folder:
         from drill.config import config_path
 
