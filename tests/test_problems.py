@@ -935,6 +935,20 @@ def test_problem_practice_with_nothing_to_practise(cli):
     assert "no problems match" in result.stderr
 
 
+def test_problem_practice_of_named_problems(cli):
+    """`drill problem list` shows ids; practising one of them is `practice ID`."""
+    result = cli("problem", "practice", "problem-read-replicas", "--count", "2", input="\n" * 8)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Problem 1 of 2: Read replicas for a read load  [problem-read-replicas --seed " in out
+    assert "Problem 2 of 2: Read replicas for a read load  [problem-read-replicas --seed " in out
+    unknown = cli("problem", "practice", "problem-read-replica")
+    assert unknown.exit_code == 2
+    assert "no problem with id 'problem-read-replica' (did you mean 'problem-read-replicas'?)" in (
+        unknown.stderr
+    )
+
+
 # --------------------------------------------------------------------------- the API
 
 

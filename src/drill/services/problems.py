@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,11 +11,20 @@ from drill.services.errors import DrillError, NotFound, UsageError
 
 
 def templates(
-    collection: Collection, deck: str | None = None, *, studied: bool = False
+    collection: Collection,
+    deck: str | None = None,
+    *,
+    studied: bool = False,
+    ids: Sequence[str] = (),
 ) -> list[Any]:
-    """Problem templates, of a deck and its children; `studied`: the unsuspended ones."""
+    """Problem templates, of a deck and its children; `studied`: the unsuspended ones. With
+    `ids`, those problems (suspended or not: they were asked for by name), NotFound for an
+    id no deck has."""
     from drill.model import deck_matches
 
+    if ids:
+        by_id = {t.id: t for t in collection.templates}
+        return [_template(by_id, i) for i in dict.fromkeys(ids)]
     found = [
         t
         for t in collection.templates
@@ -29,20 +38,25 @@ def templates(
 def instance(collection: Collection, problem_id: str, seed: int | None, params: Mapping[str, str]):
     """The problem with this id, drawn with `seed` (None: its default numbers), with
     `params` (name -> text) set. NotFound / UsageError for an unknown id, param or value."""
-    from drill.names import did_you_mean
     from drill.problems import ProblemError
 
-    by_id = {t.id: t for t in collection.templates}
-    template = by_id.get(problem_id)
-    if template is None:
-        raise NotFound(
-            f"no problem with id '{problem_id}'{did_you_mean(problem_id, by_id)} "
-            "(drill problem list shows them)"
-        )
+    template = _template({t.id: t for t in collection.templates}, problem_id)
     try:
         return template.instance(seed, dict(params))
     except ProblemError as err:
         raise UsageError(str(err)) from None
+
+
+def _template(by_id: Mapping[str, Any], problem_id: str) -> Any:
+    """The template with this id; NotFound, with a did-you-mean, for an unknown one."""
+    from drill.names import did_you_mean
+
+    if problem_id not in by_id:
+        raise NotFound(
+            f"no problem with id '{problem_id}'{did_you_mean(problem_id, by_id)} "
+            "(drill problem list shows them)"
+        )
+    return by_id[problem_id]
 
 
 @dataclass(frozen=True)

@@ -1001,6 +1001,14 @@ def problem_check(
 
 @problem_app.command("practice")
 def problem_practice(
+    problem_ids: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Argument(
+            help="Only these problems (drill problem list shows them), suspended or not.",
+            metavar="[ID...]",
+            show_default=False,
+        ),
+    ] = None,
     deck: DeckOpt = None,
     count: Annotated[
         int, typer.Option("--count", min=1, metavar="N", help="How many problems.")
@@ -1018,14 +1026,16 @@ def problem_practice(
     timed: TimedOpt = False,
     decks: DecksOpt = None,
 ) -> None:
-    """Practise problems: each answer asked in turn and graded, then the decision, then the
-    worked solution (the napkin path beside the exact one). No scheduling, nothing saved.
-    --assume: you propose the inputs first; --timed: a countdown. Reads one answer per line,
-    so it works through a pipe."""
+    """Practise problems (all of them, a deck's with --deck, or the ones named): each answer
+    asked in turn and graded, then the decision, then the worked solution (the napkin path
+    beside the exact one). No scheduling, nothing saved. --assume: you propose the inputs
+    first; --timed: a countdown. Reads one answer per line, so it works through a pipe."""
     from drill.services import problems
     from drill.ui.practice import practice
 
-    templates = problems.templates(_collection(None, decks), deck, studied=True)
+    templates = problems.templates(
+        _collection(None, decks), deck, studied=True, ids=problem_ids or ()
+    )
     stdin = sys.stdin
     practice(
         templates,
