@@ -251,15 +251,20 @@ def test_progress_comes_along_with_the_due_dates_anki_has(cli, env, made):
     from drill.scheduler import SchedulerConfig, scheduling_day
     from drill.storage import Store
 
-    (env / "config.yaml").write_text(f"bundled: false\ndecks: [{env / 'mine'}]\n")
-    result = _import(cli, made.current, "--out", "mine")
-    assert "Progress from Anki: 2 reviews brought in, 2 cards scheduled as Anki has them" in (
-        result.stdout
-    )
     col = Collection(str(anki_made.copy_collection(made, env / "anki")))
     try:
+        # Days start when Anki's do (the collection's rollover is 12 hours from now, so a
+        # day boundary is never near): drill's days are then Anki's, date for date.
+        rollover = col.get_preferences().scheduling.rollover
+        (env / "config.yaml").write_text(
+            f"bundled: false\ndecks: [{env / 'mine'}]\noptions:\n  next_day_starts_at: {rollover}\n"
+        )
+        result = _import(cli, made.current, "--out", "mine")
+        assert "Progress from Anki: 2 reviews brought in, 2 cards scheduled as Anki has them" in (
+            result.stdout
+        )
         today = col.sched.today
-        config = SchedulerConfig(rollover_hour=col.get_preferences().scheduling.rollover)
+        config = SchedulerConfig(rollover_hour=rollover)
         notes, _ = _notes(env / "mine")
         with Store(env / "drill.db") as store:
             for name, suffix in (("reversed", ""), ("basic", "")):

@@ -79,6 +79,23 @@ def test_anki_days_are_drill_days():
     assert DayMap.at(clock, early, config).today == days.today - 1
 
 
+def test_an_anki_day_is_the_same_date_in_drill_when_the_days_start_at_other_hours():
+    """Anki's days start at 5, drill's at 4. At 4:30 Anki is still in yesterday and drill is
+    in today: a card Anki shows from 5:00 today must be due today in drill too (not a day
+    late), and drill's due date goes back as the same Anki day."""
+    tz = zone(-60)
+    config = SchedulerConfig(rollover_hour=4, tz=tz)
+    clock = AnkiClock(stamp(tz, 2026, 1, 10, 12, 0), 5, -60)
+    between = datetime(2026, 3, 1, 4, 30, tzinfo=tz)
+    days = DayMap.at(clock, between, config)
+    assert days.today == (datetime(2026, 2, 28) - datetime(2026, 1, 10)).days
+    tomorrow_for_anki = days.today + 1  # from 5:00 on March 1
+    assert days.moment(tomorrow_for_anki) == datetime(2026, 3, 1, 4, 0, tzinfo=tz)
+    assert days.day(datetime(2026, 3, 1, 4, 0, tzinfo=tz)) == tomorrow_for_anki
+    later = DayMap.at(clock, datetime(2026, 3, 1, 9, 0, tzinfo=tz), config)
+    assert later.moment(tomorrow_for_anki) == days.moment(tomorrow_for_anki)
+
+
 # --------------------------------------------------------------------------- rows
 
 T0 = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)

@@ -12,8 +12,8 @@ collection's creation (`col.crt`). Which day "today" is follows rslib's
 made by a current Anki) the days are calendar dates, the creation date in the creation
 offset against today's date in the current offset, less one before the rollover hour;
 without one (older v2 collections), whole 86,400-second days from `crt` moved to the
-rollover hour in the current offset. A day number N is then drill's day
-`today's scheduling day + (N - today)`, due at drill's own day start. Intraday learning
+rollover hour in the current offset. A day number N is then the date `the date Anki's
+current day started on + (N - today)`, due at drill's own day start on that date. Intraday learning
 cards (queue 1) are due at a moment, in epoch seconds.
 
 Which reviews count
@@ -98,15 +98,18 @@ def _bounded(minutes_west: int) -> int:
 
 
 class DayMap(NamedTuple):
-    """Anki day numbers as drill moments, for one `now`."""
+    """Anki day numbers as drill moments, for one `now`: Anki's day N is a date, and drill's
+    card is due at drill's day start on that date. Both sides count dates, so the map is the
+    same whenever it is made, even in the hours between Anki's rollover and drill's."""
 
     today: int  # Anki's day number now
-    today_date: date  # drill's scheduling day now
+    today_date: date  # the date Anki's current day started on
     config: SchedulerConfig  # drill's day boundary
 
     @classmethod
     def at(cls, clock: AnkiClock, now: datetime, config: SchedulerConfig) -> DayMap:
-        return cls(clock.today(now, config.tz), scheduling_day(now, config), config)
+        anki_days = replace(config, rollover_hour=clock.rollover % 24)
+        return cls(clock.today(now, config.tz), scheduling_day(now, anki_days), config)
 
     def moment(self, day: int) -> datetime:
         """The start (drill's rollover) of the drill day that is Anki's day `day`."""
