@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import re
 import sqlite3
 import sys
@@ -18,11 +17,12 @@ from pathlib import Path
 import pexpect
 import pytest
 
+import private
 from drill import grading
 from drill.content import load_problems
 from drill.scheduler import Rating
 from drill.services.practice import PracticeRun
-from drill.services.settings import Settings, Sourced
+from drill.services.settings import Settings
 from drill.services.stats import stats
 from drill.services.study import MAX_ANSWER_MS, Filters, StudySession
 from drill.services.workspace import open_workspace
@@ -79,14 +79,7 @@ class Timer:
 def settings(tmp_path: Path) -> Settings:
     (tmp_path / "decks").mkdir()
     (tmp_path / "decks" / "est.yaml").write_text(PROBLEM, encoding="utf-8")
-    return Settings(
-        config_file=tmp_path / "config.yaml",
-        config_exists=False,
-        database=Sourced(tmp_path / "drill.db", "--db"),
-        deck_folders=(Sourced(tmp_path / "decks", "--decks"),),
-        bundled=False,
-        options={},
-    )
+    return private.settings(tmp_path, tmp_path / "decks")
 
 
 def review_log(path: Path) -> list[dict]:
@@ -346,20 +339,7 @@ def env(tmp_path):
     decks = tmp_path / "decks"
     decks.mkdir()
     (decks / "est.yaml").write_text(textwrap.dedent(PROBLEM), encoding="utf-8")
-    config = tmp_path / "config.yaml"
-    config.write_text(f"bundled: false\ndecks: [{decks}]\noptions:\n  fuzz: false\n")
-    base = {k: v for k, v in os.environ.items() if not k.startswith("DRILL_")}
-    return {
-        **base,
-        "DRILL_CONFIG": str(config),
-        "DRILL_DB": str(tmp_path / "drill.db"),
-        "DRILL_NOW": START.isoformat(),
-        "TZ": "UTC",
-        "NO_COLOR": "1",
-        "TERM": "dumb",
-        "COLUMNS": "120",
-        "PYTHONUNBUFFERED": "1",
-    }
+    return private.terminal_env(tmp_path, decks, START, columns=120)
 
 
 def spawn(env, *args):

@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+import private
 from drill.anki import package as export
 from drill.scheduler import (
     CardState,
@@ -142,16 +143,8 @@ def simulate(tmp_path: Path) -> Month:
         assert store.state("b10").interday and store.state("b10").due <= now
 
     from drill.services.build import BuildRequest, build
-    from drill.services.settings import Settings, Sourced
 
-    settings = Settings(
-        config_file=tmp_path / "config.yaml",
-        config_exists=False,
-        database=Sourced(db, "--db"),
-        deck_folders=(Sourced(deck_dir, "--decks"),),
-        bundled=False,
-        options={"next_day_starts_at": rollover},
-    )
+    settings = private.settings(tmp_path, deck_dir, {"next_day_starts_at": rollover})
     out = tmp_path / "build"
     report = build(settings, now, BuildRequest(paths=[deck_dir], out=out, with_progress=True))
     return Month(db, deck_dir, now, config, [w.path for w in report.written], repr(report))

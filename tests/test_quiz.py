@@ -16,6 +16,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
+import private
 from drill.scheduler import CardState, Rating, SchedulerConfig, answer
 
 START = datetime(2026, 11, 29, 9, 0, tzinfo=UTC)
@@ -44,20 +45,7 @@ def env(tmp_path):
     """A private config (no bundled decks, no fuzz), database and clock."""
     decks = tmp_path / "decks"
     decks.mkdir()
-    config = tmp_path / "config.yaml"
-    config.write_text(f"bundled: false\ndecks: [{decks}]\noptions:\n  fuzz: false\n")
-    base = {k: v for k, v in os.environ.items() if not k.startswith("DRILL_")}
-    return {
-        **base,
-        "DRILL_CONFIG": str(config),
-        "DRILL_DB": str(tmp_path / "drill.db"),
-        "DRILL_NOW": START.isoformat(),
-        "TZ": "UTC",
-        "NO_COLOR": "1",
-        "TERM": "dumb",
-        "COLUMNS": "100",
-        "PYTHONUNBUFFERED": "1",
-    }
+    return private.terminal_env(tmp_path, decks, START)
 
 
 def deck(env, text, name="deck.yaml"):

@@ -8,7 +8,6 @@ DRILL_PLAYER that write down how they were called."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import sqlite3
@@ -22,6 +21,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
+import private
 from drill.ui.media import default_player
 
 FIXTURES = Path(__file__).parent / "fixtures" / "media"
@@ -64,22 +64,14 @@ def env(tmp_path):
     shutil.copy(FIXTURES / "red.png", decks / "media" / "red.png")
     shutil.copy(FIXTURES / "beep.wav", decks / "media" / "beep.wav")
     shutil.copy(FIXTURES / "beep.wav", decks / "media" / "low.wav")
-    config = tmp_path / "config.yaml"
-    config.write_text(f"bundled: false\ndecks: [{decks}]\noptions:\n  fuzz: false\n")
-    base = {k: v for k, v in os.environ.items() if not k.startswith("DRILL_")}
-    base.pop("NO_COLOR", None)
-    return {
-        **base,
-        "DRILL_CONFIG": str(config),
-        "DRILL_DB": str(tmp_path / "drill.db"),
-        "DRILL_NOW": START.isoformat(),
-        "DRILL_VIEWER": str(recorder(tmp_path / "viewer", tmp_path / "viewer.log")),
-        "DRILL_PLAYER": str(recorder(tmp_path / "player", tmp_path / "player.log")),
-        "TZ": "UTC",
-        "TERM": "dumb",
-        "COLUMNS": "100",
-        "PYTHONUNBUFFERED": "1",
-    }
+    return private.terminal_env(
+        tmp_path,
+        decks,
+        START,
+        NO_COLOR=None,
+        DRILL_VIEWER=str(recorder(tmp_path / "viewer", tmp_path / "viewer.log")),
+        DRILL_PLAYER=str(recorder(tmp_path / "player", tmp_path / "player.log")),
+    )
 
 
 def recorder(script: Path, log: Path) -> Path:

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
+import private
 from drill.scheduler import Rating
 from drill.services.errors import NotFound
-from drill.services.settings import Settings, Sourced
+from drill.services.settings import Settings
 from drill.services.study import Filters, StudySession
 from drill.services.workspace import open_workspace
 
@@ -39,14 +40,7 @@ class Clock:
 def settings(tmp_path: Path) -> Settings:
     (tmp_path / "decks").mkdir()
     (tmp_path / "decks" / "s.yaml").write_text(DECK, encoding="utf-8")
-    return Settings(
-        config_file=tmp_path / "config.yaml",
-        config_exists=False,
-        database=Sourced(tmp_path / "drill.db", "--db"),
-        deck_folders=(Sourced(tmp_path / "decks", "--decks"),),
-        bundled=False,
-        options={},
-    )
+    return private.settings(tmp_path, tmp_path / "decks")
 
 
 def session_at(settings, clock, **kwargs) -> tuple:

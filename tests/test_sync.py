@@ -118,6 +118,20 @@ def phone(tmp_path, server, drill):
     phone.close()
 
 
+def spanish_deck(col, notetype: str, notes: int, answered: int) -> int:
+    """The phone user's own deck, "Spanish", of `notes` notes, `answered` cards answered Good.
+    Returns the deck's id."""
+    spanish = col.decks.id("Spanish")
+    for i in range(notes):
+        note = col.new_note(col.models.by_name(notetype))
+        note["Front"], note["Back"] = f"palabra {i}", f"word {i}"
+        col.add_note(note, spanish)
+    select(col, "Spanish")
+    for _ in range(answered):
+        answer(col, col.sched.getCard(), Rating.GOOD)
+    return spanish
+
+
 def answers_in(col) -> list[int]:
     return col.db.list("SELECT id FROM revlog WHERE ease BETWEEN 1 AND 4 AND type < 4 ORDER BY id")
 
@@ -162,14 +176,7 @@ def test_first_sync_to_an_empty_account(drill, phone, tmp_path, cli):
 
 def test_first_sync_with_other_decks_leaves_them_alone(drill, phone):
     col = phone.col
-    spanish = col.decks.id("Spanish")
-    for i in range(5):
-        note = col.new_note(col.models.by_name("Basic"))
-        note["Front"], note["Back"] = f"palabra {i}", f"word {i}"
-        col.add_note(note, spanish)
-    select(col, "Spanish")
-    for _ in range(4):
-        answer(col, col.sched.getCard(), Rating.GOOD)
+    spanish = spanish_deck(col, "Basic", notes=5, answered=4)
     assert phone.sync() == "uploaded"
     before = (note_rows(col), col.db.all("SELECT * FROM cards ORDER BY id"), answers_in(col))
     result = drill.sync(login=True)
@@ -470,14 +477,7 @@ def test_a_deck_imported_from_anki_syncs_as_the_same_notes(drill, phone, tmp_pat
     note type, and brings its reviews), syncs back as the same notes: no copy, and no review
     twice."""
     col = phone.col
-    spanish = col.decks.id("Spanish")
-    for i in range(4):
-        note = col.new_note(col.models.by_name("Basic (and reversed card)"))
-        note["Front"], note["Back"] = f"palabra {i}", f"word {i}"
-        col.add_note(note, spanish)
-    select(col, "Spanish")
-    for _ in range(3):
-        answer(col, col.sched.getCard(), Rating.GOOD)
+    spanish_deck(col, "Basic (and reversed card)", notes=4, answered=3)
     phone.sync()
     package = tmp_path / "spanish.colpkg"
     col.export_collection_package(str(package), include_media=False, legacy=False)
